@@ -1,0 +1,246 @@
+/**
+ * The one schema of the gateway's configuration. It gives both the TypeScript
+ * types users write their config against (the `*Input` types) and the runtime
+ * validation of shapes, ranges and patterns. Rules that relate sections to each
+ * other (unknown tier, duplicate ids, AWS per-region limits) live in
+ * `validate.ts`, where their messages can name both ends of the relation.
+ */
+import { z } from 'zod';
+
+/** AWS service limits the validator enforces; each is quoted in its error message. */
+export const AWS_LIMITS = {
+  /** API Gateway: usage plans per account per region (default quota). */
+  usagePlansPerRegion: 300,
+  /** API Gateway: API keys per account per region. */
+  apiKeysPerRegion: 10_000,
+  /** API Gateway: authorizer result cache TTL upper bound. */
+  authorizerCacheTtlSeconds: 3600,
+  /** API Gateway: integration timeout bounds (above 29 s needs a quota increase; Regional APIs only). */
+  integrationTimeoutMs: { min: 50, max: 300_000 },
+} as const;
+
+export const QUOTA_PERIODS = ['DAY', 'WEEK', 'MONTH'] as const;
+/** Asymmetric algorithms only: HMAC and `none` can never be configured. */
+export const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const NAME_RULE = 'lowercase letters, digits and hyphens, starting with a letter, at most 32 characters';
+/** Tenant ids become resource names, tags and policy keys: keep them boring. */
+export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const TENANT_ID_RULE = '2-63 lowercase letters, digits and hyphens, starting with a letter or digit';
+/** Bedrock model ids (`anthropic.claude-3-haiku-20240307-v1:0`) and system inference profile ids (`us.anthropic...`). */
+export const MODEL_ID_PATTERN = /^[a-z0-9-]+\.[A-Za-z0-9._-]+(:[0-9a-z]+)*$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+const positiveInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be greater than 0`);
+
+const httpsUrl = (what: string) =>
+  z.string().refine((value) => {
+    try {
+      return new URL(value).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, `${what} must be an https:// URL`);
+
+const loopbackUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}, 'emulator endpoint must be an http:// URL on the loopback interface (127.0.0.1, localhost or [::1])');
+
+export const quotaSchema = z.strictObject({
+  limit: positiveInt('quota limit'),
+  period: z.enum(QUOTA_PERIODS, { error: `quota period must be one of ${QUOTA_PERIODS.join(', ')}` }),
+});
+
+const limitsShape = {
+  /** Steady-state requests per second. */
+  rateLimit: z.number({ error: 'rateLimit must be a number' }).positive('rateLimit must be greater than 0'),
+  /** Bucket size: the most requests accepted at once. */
+  burstLimit: positiveInt('burstLimit'),
+  quota: quotaSchema,
+};
+
+export const tierSchema = z.strictObject({
+  name: z.string().regex(NAME, `tier name must be ${NAME_RULE}`),
+  description: z.string().optional(),
+  ...limitsShape,
+  /** Model catalogue ids this tier may call. */
+  models: z.array(z.string()).min(1, 'a tier must allow at least one model'),
+});
+
+export const tenantSchema = z.strictObject({
+  id: z.string().regex(TENANT_ID_PATTERN, `tenant id must be ${TENANT_ID_RULE}`),
+  displayName: z.string().optional(),
+  tier: z.string(),
+  /** @default true */
+  enabled: z.boolean().default(true),
+  /** Identity providers whose tokens may speak for this tenant. */
+  identityProviders: z.array(z.string()).min(1, 'a tenant must name at least one identity provider'),
+  /** Per-tenant departures from the tier; limits give the tenant a usage plan of its own. */
+  overrides: z
+    .strictObject({
+      rateLimit: limitsShape.rateLimit.optional(),
+      burstLimit: limitsShape.burstLimit.optional(),
+      quota: quotaSchema.optional(),
+      models: z.array(z.string()).min(1, 'a model override must allow at least one model').optional(),
+    })
+    .optional(),
+});
+
+export const modelSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      kind: z.literal('foundation-model'),
+      id: z.string().regex(MODEL_ID_PATTERN, 'model id must look like a Bedrock model id, e.g. anthropic.claude-3-haiku-20240307-v1:0'),
+    }),
+    z.strictObject({
+      kind: z.literal('inference-profile'),
+      /** System (cross-region) inference profile id, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0. */
+      id: z.string().regex(MODEL_ID_PATTERN, 'inference profile id must look like us.anthropic.claude-3-5-haiku-20241022-v1:0'),
+      /** The foundation model the profile routes to. */
+      foundationModel: z.string().regex(MODEL_ID_PATTERN, 'foundationModel must be a Bedrock foundation model id'),
+      /** Regions the profile may route a request to; IAM must allow the foundation model in each. */
+      regions: z.array(z.string().regex(REGION, 'region must look like us-east-1')).min(1, 'an inference profile routes to at least one region'),
+    }),
+  ],
+  { error: 'model kind must be foundation-model or inference-profile' },
+);
+
+export const identityProviderSchema = z.strictObject({
+  id: z.string().regex(NAME, `identity provider id must be ${NAME_RULE}`),
+  /** `cognito` checks `client_id`/`token_use` as Cognito issues them; `oidc` checks `aud`. @default 'oidc' */
+  kind: z.enum(['cognito', 'oidc']).default('oidc'),
+  issuer: httpsUrl('issuer'),
+  jwksUri: httpsUrl('jwksUri'),
+  /** Accepted audiences (Cognito: app client ids). */
+  audiences: z.array(z.string().min(1, 'an audience must not be empty')).min(1, 'audiences must list at least one audience'),
+  /** @default ['RS256'] */
+  algorithms: z
+    .array(z.enum(JWT_ALGORITHMS, { error: `algorithm must be one of ${JWT_ALGORITHMS.join(', ')} (no HMAC, no none)` }))
+    .min(1, 'algorithms must list at least one algorithm')
+    .default(['RS256']),
+  /** Which token the gateway accepts. Cognito: checked against `token_use`. @default 'access' */
+  tokenUse: z.enum(['access', 'id']).default('access'),
+  /** Required `typ` header, e.g. `at+jwt` for RFC 9068 access tokens. @default no check */
+  requiredTyp: z.string().optional(),
+  claims: z.strictObject({
+    /** Claim holding the tenant id, e.g. `custom:tenant_id`, `tenant`, `tid`. */
+    tenant: z.string().min(1),
+    /** Claim holding the role: a string or an array (`cognito:groups`, `roles`, `groups`). */
+    role: z.string().min(1),
+    /** Claim with the tier the token asserts; only compared and logged, never trusted. */
+    tier: z.string().min(1).optional(),
+  }),
+  /** @default 5 */
+  clockToleranceSeconds: z.number().int().min(0).max(300, 'clockToleranceSeconds must not be greater than 300').default(5),
+  maxTokenAgeSeconds: positiveInt('maxTokenAgeSeconds').optional(),
+});
+
+const stateSchema = z.discriminatedUnion(
+  'backend',
+  [
+    z.strictObject({
+      backend: z.literal('s3'),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'bucket must be a valid S3 bucket name'),
+      /** State key: `<keyPrefix>/<environment>/terraform.tfstate`. @default 'bedrock-ai-gateway' */
+      keyPrefix: z.string().regex(/^[A-Za-z0-9._/-]+$/).default('bedrock-ai-gateway'),
+      /** @default the environment's region */
+      region: z.string().regex(REGION).optional(),
+      kmsKeyId: z.string().optional(),
+    }),
+    z.strictObject({
+      backend: z.literal('cloud'),
+      organization: z.string().min(1),
+      workspace: z.string().min(1),
+      /** @default 'app.terraform.io' */
+      hostname: z.string().optional(),
+    }),
+    z.strictObject({
+      backend: z.literal('local'),
+      /** @default 'terraform.<environment>.tfstate' */
+      path: z.string().optional(),
+    }),
+  ],
+  { error: 'state backend must be s3, cloud or local' },
+);
+
+export const environmentSchema = z.strictObject({
+  name: z.string().regex(NAME, `environment name must be ${NAME_RULE}`),
+  region: z.string().regex(REGION, 'region must look like us-east-1'),
+  /** @default the environment name */
+  stageName: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'stageName must be letters, digits, hyphens and underscores').optional(),
+  state: stateSchema,
+  /** Salt mixed into derived API key values, so environments never share one. @default '<name>' */
+  apiKeySalt: z.string().min(1).optional(),
+  /** @default 29000 */
+  integrationTimeoutMs: z
+    .number()
+    .int()
+    .min(AWS_LIMITS.integrationTimeoutMs.min, `integrationTimeoutMs must be at least ${AWS_LIMITS.integrationTimeoutMs.min}`)
+    .max(AWS_LIMITS.integrationTimeoutMs.max, `integrationTimeoutMs must not be greater than ${AWS_LIMITS.integrationTimeoutMs.max}`)
+    .default(29_000),
+  authorizer: z
+    .strictObject({
+      /** @default 300 */
+      cacheTtlSeconds: z
+        .number()
+        .int()
+        .min(0, 'authorizer cacheTtlSeconds must not be negative')
+        .max(AWS_LIMITS.authorizerCacheTtlSeconds, `authorizer cacheTtlSeconds must not be greater than ${AWS_LIMITS.authorizerCacheTtlSeconds} seconds`)
+        .default(300),
+      /** @default 256 */
+      memorySizeMb: z.number().int().min(128).max(10_240).default(256),
+      /** @default 10 */
+      timeoutSeconds: z.number().int().min(1).max(30).default(10),
+      /** Largest token accepted before parsing. @default 8192 */
+      maxTokenBytes: z.number().int().min(1024).max(65_536).default(8192),
+      /** Bound on one JWKS fetch. @default 3000 */
+      jwksTimeoutMs: z.number().int().min(100).max(10_000).default(3000),
+    })
+    .prefault({}),
+  /** @default 30 */
+  logRetentionDays: z
+    .union([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) => z.literal(d)), {
+      error: 'logRetentionDays must be a CloudWatch retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
+    })
+    .default(30),
+  /** Extra default tags on every resource. */
+  tags: z.record(z.string(), z.string()).default({}),
+  /**
+   * Deploy to a local AWS API emulator instead of AWS: provider and S3 backend endpoints
+   * point at it, credentials are dummies, and features it lacks are off.
+   */
+  emulator: z.strictObject({ endpoint: loopbackUrl }).optional(),
+});
+
+export const gatewayConfigSchema = z.strictObject({
+  environments: z.array(environmentSchema).min(1, 'at least one environment is required'),
+  identityProviders: z.array(identityProviderSchema).min(1, 'at least one identity provider is required'),
+  models: z.array(modelSchema).min(1, 'the model catalogue must list at least one model'),
+  tiers: z.array(tierSchema).min(1, 'at least one tier is required'),
+  tenants: z.array(tenantSchema),
+});
+
+/** What users write (defaults optional). */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+export type IdentityProviderInput = z.input<typeof identityProviderSchema>;
+export type ModelInput = z.input<typeof modelSchema>;
+export type TierInput = z.input<typeof tierSchema>;
+export type TenantInput = z.input<typeof tenantSchema>;
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+
+/** What the stacks read (defaults applied). */
+export type Environment = z.output<typeof environmentSchema>;
+export type IdentityProvider = z.output<typeof identityProviderSchema>;
+export type Model = z.output<typeof modelSchema>;
+export type Tier = z.output<typeof tierSchema>;
+export type Tenant = z.output<typeof tenantSchema>;
+export type Quota = z.output<typeof quotaSchema>;
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];

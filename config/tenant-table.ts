@@ -1,0 +1,39 @@
+/** Builds the authorizer's settings (identity providers + tenant table) for one environment. */
+import type { AuthorizerSettings } from '../functions/authorizer/settings';
+import { apiKeyValue, effectiveModels, GATEWAY_ROUTES } from './derive';
+import type { Environment, GatewayConfig } from './schema';
+
+export function buildAuthorizerSettings(config: GatewayConfig, environment: Environment): AuthorizerSettings {
+  const tenants = [...config.tenants].sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    environment: environment.name,
+    maxTokenBytes: environment.authorizer.maxTokenBytes,
+    jwksTimeoutMs: environment.authorizer.jwksTimeoutMs,
+    routes: [...GATEWAY_ROUTES],
+    identityProviders: config.identityProviders.map((idp) => ({
+      id: idp.id,
+      kind: idp.kind,
+      issuer: idp.issuer,
+      jwksUri: idp.jwksUri,
+      audiences: idp.audiences,
+      algorithms: idp.algorithms,
+      tokenUse: idp.tokenUse,
+      ...(idp.requiredTyp !== undefined ? { requiredTyp: idp.requiredTyp } : {}),
+      claims: idp.claims,
+      clockToleranceSeconds: idp.clockToleranceSeconds,
+      ...(idp.maxTokenAgeSeconds !== undefined ? { maxTokenAgeSeconds: idp.maxTokenAgeSeconds } : {}),
+    })),
+    tenants: Object.fromEntries(
+      tenants.map((tenant) => [
+        tenant.id,
+        {
+          apiKey: apiKeyValue(environment, tenant.id),
+          tier: tenant.tier,
+          enabled: tenant.enabled,
+          models: effectiveModels(config, tenant),
+          identityProviders: [...tenant.identityProviders],
+        },
+      ]),
+    ),
+  };
+}

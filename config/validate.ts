@@ -1,0 +1,141 @@
+/**
+ * Validates raw config sections into one typed `GatewayConfig`, or fails with
+ * every problem at once, each naming file, field path, bad value and what is allowed.
+ */
+import { AWS_LIMITS, gatewayConfigSchema, type GatewayConfig, type GatewayConfigInput } from './schema';
+import { tenantNeedsOwnPlan } from './derive';
+
+export type SectionName = keyof GatewayConfigInput;
+export const SECTION_NAMES: readonly SectionName[] = ['environments', 'identityProviders', 'models', 'tiers', 'tenants'];
+
+/** Where each section came from, for messages. */
+export type SectionFiles = Partial<Record<SectionName, string>>;
+
+export interface ConfigIssue {
+  readonly file: string;
+  /** e.g. `tenants[3].tier` */
+  readonly path: string;
+  readonly message: string;
+  /** The offending value; absent when the field is missing. */
+  readonly value?: unknown;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`Invalid gateway config (${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}):\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  const got = 'value' in issue && issue.value !== undefined ? ` (got ${JSON.stringify(issue.value)})` : '';
+  return `${issue.file}: ${issue.path}: ${issue.message}${got}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+/**
+ * Validates `input` (sections as users wrote them) and returns the config with defaults applied.
+ * @throws ConfigError listing every problem found.
+ */
+export function validateConfig(input: unknown, files: SectionFiles = {}): GatewayConfig {
+  const fileOf = (path: readonly PropertyKey[]) => files[path[0] as SectionName] ?? `config/${String(path[0] ?? '')}`;
+  const parsed = gatewayConfigSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        file: fileOf(issue.path),
+        path: formatPath(issue.path) || '(root)',
+        message: issue.message,
+        ...(issue.input !== undefined && issue.code !== 'invalid_union' ? { value: issue.input } : {}),
+      })),
+    );
+  }
+  const issues = crossCheck(parsed.data, fileOf);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return parsed.data;
+}
+
+type FileOf = (path: readonly PropertyKey[]) => string;
+
+function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const report = (path: PropertyKey[], message: string, value?: unknown) =>
+    issues.push({ file: fileOf(path), path: formatPath(path), message, ...(value !== undefined ? { value } : {}) });
+
+  const unique = <T>(section: SectionName, items: readonly T[], key: keyof T & string, what: string) => {
+    const seen = new Map<unknown, number>();
+    items.forEach((item, index) => {
+      const value = item[key];
+      const first = seen.get(value);
+      if (first !== undefined) report([section, index, key], `duplicate ${what}: already used by ${section}[${first}]`, value);
+      else seen.set(value, index);
+    });
+  };
+  unique('environments', config.environments, 'name', 'environment name');
+  unique('identityProviders', config.identityProviders, 'id', 'identity provider id');
+  unique('identityProviders', config.identityProviders, 'issuer', 'issuer (the authorizer picks the verifier by issuer)');
+  unique('models', config.models, 'id', 'model id');
+  unique('tiers', config.tiers, 'name', 'tier name');
+  unique('tenants', config.tenants, 'id', 'tenant id');
+
+  const modelIds = config.models.map((m) => m.id);
+  const tierNames = config.tiers.map((t) => t.name);
+  const idpIds = config.identityProviders.map((i) => i.id);
+  const knownModel = (path: PropertyKey[], id: string) => {
+    if (!modelIds.includes(id)) report(path, `unknown model: not in the model catalogue; allowed: ${modelIds.join(', ')}`, id);
+  };
+  const burstAtLeastRate = (path: PropertyKey[], rate: number, burst: number) => {
+    if (burst < rate) report([...path, 'burstLimit'], `burstLimit must be at least rateLimit (${rate})`, burst);
+  };
+
+  config.tiers.forEach((tier, t) => {
+    tier.models.forEach((model, m) => knownModel(['tiers', t, 'models', m], model));
+    burstAtLeastRate(['tiers', t], tier.rateLimit, tier.burstLimit);
+  });
+  config.tenants.forEach((tenant, t) => {
+    const tier = config.tiers.find((x) => x.name === tenant.tier);
+    if (!tier) report(['tenants', t, 'tier'], `unknown tier; allowed: ${tierNames.join(', ')}`, tenant.tier);
+    tenant.identityProviders.forEach((idp, i) => {
+      if (!idpIds.includes(idp)) report(['tenants', t, 'identityProviders', i], `unknown identity provider; allowed: ${idpIds.join(', ')}`, idp);
+    });
+    tenant.overrides?.models?.forEach((model, m) => knownModel(['tenants', t, 'overrides', 'models', m], model));
+    if (tier && tenant.overrides) {
+      const rate = tenant.overrides.rateLimit ?? tier.rateLimit;
+      const burst = tenant.overrides.burstLimit ?? tier.burstLimit;
+      burstAtLeastRate(['tenants', t, 'overrides'], rate, burst);
+    }
+  });
+
+  checkRegionalLimits(config, report);
+  return issues;
+}
+
+/** Environments in one region (of one account, as far as config can tell) share API Gateway's per-region quotas. */
+function checkRegionalLimits(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  const regions = new Map<string, string[]>();
+  for (const env of config.environments) regions.set(env.region, [...(regions.get(env.region) ?? []), env.name]);
+  const tenantPlans = config.tenants.filter(tenantNeedsOwnPlan).length;
+  const plansPerEnvironment = config.tiers.length + tenantPlans;
+  const keysPerEnvironment = config.tenants.length;
+  for (const [region, envs] of regions) {
+    const plans = plansPerEnvironment * envs.length;
+    if (plans > AWS_LIMITS.usagePlansPerRegion) {
+      report(
+        ['tenants'],
+        `${plans} usage plans in region ${region} (${config.tiers.length} tiers + ${tenantPlans} tenant overrides, for environments ${envs.join(', ')}) exceed the AWS default of ${AWS_LIMITS.usagePlansPerRegion} per region; move tenants onto tiers or split environments across regions`,
+      );
+    }
+    const keys = keysPerEnvironment * envs.length;
+    if (keys > AWS_LIMITS.apiKeysPerRegion) {
+      report(
+        ['tenants'],
+        `${keys} API keys in region ${region} (${keysPerEnvironment} tenants, for environments ${envs.join(', ')}) exceed the AWS limit of ${AWS_LIMITS.apiKeysPerRegion} per region`,
+      );
+    }
+  }
+}
+
+export type { GatewayConfig };

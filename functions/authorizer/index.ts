@@ -1,0 +1,5 @@
+/** Lambda entry point: the environment's settings are bundled in at synth. */
+import settings from 'gateway:authorizer-settings';
+import { createHandler } from './handler';
+
+export const handler = createHandler(settings);

@@ -1,0 +1,28 @@
+/**
+ * Entry point for `cdktf synth`: loads and validates the config, then adds one
+ * gateway stack per environment. No resources are defined here.
+ */
+import { App } from 'cdktf';
+import { DEFAULT_CONFIG_DIR, loadConfig } from './config/load';
+import { ConfigError } from './config/validate';
+import { GatewayStack } from './stacks/gateway-stack';
+
+function main(): void {
+  let loaded;
+  try {
+    loaded = loadConfig(process.env.GATEWAY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = new App();
+  for (const environment of loaded.config.environments) {
+    new GatewayStack(app, `gateway-${environment.name}`, { config: loaded.config, environment });
+  }
+  app.synth();
+}
+
+main();

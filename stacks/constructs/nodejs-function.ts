@@ -1,0 +1,131 @@
+/**
+ * A Lambda function whose TypeScript source is bundled by esbuild at synth into a
+ * TerraformAsset. The bundle is minified without paths or timestamps, so the same
+ * source and settings give the same bytes and the same asset hash on every machine.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+
+export interface BundleOptions {
+  /** Entry file (TypeScript), absolute or relative to the working directory. */
+  readonly entry: string;
+  /** Bare module ids resolved to generated JSON, e.g. `{ 'gateway:authorizer-settings': settings }`. */
+  readonly jsonModules?: Readonly<Record<string, unknown>>;
+}
+
+export interface Bundle {
+  /** Directory holding `index.js`, named by its content hash. */
+  readonly dir: string;
+  readonly code: string;
+  readonly sha256: string;
+}
+
+/** Bundles `entry` to one minified CommonJS file for the Lambda Node.js 20 runtime. */
+export function bundleFunction(options: BundleOptions): Bundle {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'bag-json-'));
+  try {
+    const alias: Record<string, string> = {};
+    for (const [id, value] of Object.entries(options.jsonModules ?? {})) {
+      const file = path.join(scratch, `${createHash('sha256').update(id).digest('hex').slice(0, 16)}.json`);
+      writeFileSync(file, JSON.stringify(value));
+      alias[id] = file;
+    }
+    const result = buildSync({
+      entryPoints: [path.resolve(options.entry)],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: true,
+      legalComments: 'none',
+      sourcemap: false,
+      alias,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0].text;
+    const sha256 = createHash('sha256').update(code).digest('hex');
+    const dir = path.join(tmpdir(), 'bedrock-ai-gateway-bundles', sha256);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'index.js'), code);
+    return { dir, code, sha256 };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export interface NodejsFunctionProps extends BundleOptions {
+  readonly functionName: string;
+  readonly description: string;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Seconds. @default 10 */
+  readonly timeout?: number;
+  /** Days. */
+  readonly logRetentionDays: number;
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Bundle + log group + execution role (CloudWatch Logs on its own log group only) + function.
+ * The log group is created first and named as Lambda would name it, so retention applies
+ * from the first invocation and the role needs no `logs:CreateLogGroup`.
+ */
+export class NodejsFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly bundle: Bundle;
+
+  constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
+    super(scope, id);
+    this.bundle = bundleFunction(props);
+    const asset = new TerraformAsset(this, 'bundle', { path: this.bundle.dir, type: AssetType.ARCHIVE });
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    this.role = new IamRole(this, 'role', {
+      name: `${props.functionName}-role`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    new IamRolePolicy(this, 'logs-policy', {
+      name: 'write-own-logs',
+      role: this.role.name,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
+        ],
+      }),
+    });
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: 'nodejs20.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: this.bundle.sha256,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? 10,
+      ...(props.environment ? { environment: { variables: { ...props.environment } } } : {}),
+      loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      dependsOn: [this.logGroup],
+    });
+  }
+}
