@@ -1,0 +1,66 @@
+/**
+ * The JWT Lambda TOKEN authorizer: the function (bundled with this environment's tenant
+ * table), its API Gateway authorizer and the permission for exactly this API's authorizers
+ * to invoke it.
+ */
+import { Construct } from 'constructs';
+import { ApiGatewayAuthorizer } from '@cdktf/provider-aws/lib/api-gateway-authorizer';
+import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import * as path from 'node:path';
+import type { AuthorizerSettings } from '../../functions/authorizer/settings';
+import { AWS_LIMITS } from '../../config/schema';
+import { NodejsFunction } from './nodejs-function';
+
+export const AUTHORIZER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'authorizer', 'index.ts');
+/** API Gateway refuses (401) anything that is not a Bearer JWT before invoking the function. */
+export const BEARER_JWT_PATTERN = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$';
+
+export interface JwtAuthorizerProps {
+  readonly api: ApiGatewayRestApi;
+  readonly namePrefix: string;
+  readonly settings: AuthorizerSettings;
+  /** @default 300 */
+  readonly cacheTtlSeconds?: number;
+  readonly memorySizeMb: number;
+  readonly timeoutSeconds: number;
+  readonly logRetentionDays: number;
+}
+
+export class JwtAuthorizer extends Construct {
+  readonly fn: NodejsFunction;
+  readonly authorizer: ApiGatewayAuthorizer;
+
+  constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
+    super(scope, id);
+    const ttl = props.cacheTtlSeconds ?? 300;
+    if (ttl < 0 || ttl > AWS_LIMITS.authorizerCacheTtlSeconds) {
+      throw new Error(`JwtAuthorizer cacheTtlSeconds must be between 0 and ${AWS_LIMITS.authorizerCacheTtlSeconds} seconds, got ${ttl}`);
+    }
+    this.fn = new NodejsFunction(this, 'function', {
+      entry: AUTHORIZER_ENTRY,
+      jsonModules: { 'gateway:authorizer-settings': props.settings },
+      functionName: `${props.namePrefix}-authorizer`,
+      description: 'Verifies Bearer JWTs and maps them to a tenant, its API key and its models',
+      memorySize: props.memorySizeMb,
+      timeout: props.timeoutSeconds,
+      logRetentionDays: props.logRetentionDays,
+    });
+    this.authorizer = new ApiGatewayAuthorizer(this, 'authorizer', {
+      name: `${props.namePrefix}-jwt`,
+      restApiId: props.api.id,
+      type: 'TOKEN',
+      authorizerUri: this.fn.function.invokeArn,
+      identitySource: 'method.request.header.Authorization',
+      identityValidationExpression: BEARER_JWT_PATTERN,
+      authorizerResultTtlInSeconds: ttl,
+    });
+    new LambdaPermission(this, 'invoke-permission', {
+      statementId: 'AllowThisApiAuthorizer',
+      action: 'lambda:InvokeFunction',
+      functionName: this.fn.function.functionName,
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: `${props.api.executionArn}/authorizers/${this.authorizer.id}`,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The AWS provider and the state backend of one environment. Emulator environments point
+ * both at a loopback endpoint with dummy credentials and the provider's skip flags.
+ */
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { Environment } from '../../config/schema';
+
+export const PROJECT_TAG = 'bedrock-ai-gateway';
+
+/** Services the stacks touch; all are redirected to the emulator in emulator environments. */
+export const EMULATED_SERVICES = ['acm', 'apigateway', 'cloudwatch', 'dynamodb', 'iam', 'lambda', 'logs', 'route53', 's3', 'sts', 'wafv2'] as const;
+
+/** Credentials the emulator accepts; never real ones. */
+export const EMULATOR_CREDENTIALS = { accessKey: 'testing', secretKey: 'testing' } as const;
+
+export function configureProvider(stack: TerraformStack, environment: Environment): AwsProvider {
+  const emulator = environment.emulator;
+  return new AwsProvider(stack, 'aws', {
+    region: environment.region,
+    defaultTags: [
+      { tags: { ...environment.tags, project: PROJECT_TAG, environment: environment.name, 'managed-by': 'cdktf' } },
+    ],
+    ...(emulator
+      ? {
+          ...EMULATOR_CREDENTIALS,
+          skipCredentialsValidation: true,
+          skipMetadataApiCheck: 'true',
+          skipRequestingAccountId: true,
+          skipRegionValidation: true,
+          s3UsePathStyle: true,
+          endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, emulator.endpoint]))],
+        }
+      : {}),
+  });
+}
+
+/** The state key of an environment: `<prefix>/<environment>/terraform.tfstate`. */
+export function stateKey(prefix: string, environmentName: string): string {
+  return `${prefix}/${environmentName}/terraform.tfstate`;
+}
+
+export function configureBackend(stack: TerraformStack, environment: Environment): void {
+  const state = environment.state;
+  switch (state.backend) {
+    case 's3': {
+      const emulator = environment.emulator;
+      const backend = new S3Backend(stack, {
+        bucket: state.bucket,
+        key: stateKey(state.keyPrefix, environment.name),
+        region: state.region ?? environment.region,
+        encrypt: true,
+        ...(state.kmsKeyId ? { kmsKeyId: state.kmsKeyId } : {}),
+        ...(emulator
+          ? {
+              ...EMULATOR_CREDENTIALS,
+              endpoints: { s3: emulator.endpoint, sts: emulator.endpoint, iam: emulator.endpoint },
+              usePathStyle: true,
+              skipCredentialsValidation: true,
+              skipRequestingAccountId: true,
+              skipMetadataApiCheck: true,
+              skipRegionValidation: true,
+            }
+          : {}),
+      });
+      // Native S3 locking (Terraform >= 1.10); cdktf 0.21's S3Backend type predates the field.
+      backend.addOverride('use_lockfile', true);
+      return;
+    }
+    case 'cloud':
+      new CloudBackend(stack, {
+        organization: state.organization,
+        workspaces: new NamedCloudWorkspace(state.workspace),
+        ...(state.hostname ? { hostname: state.hostname } : {}),
+      });
+      return;
+    case 'local':
+      new LocalBackend(stack, { path: state.path ?? `terraform.${environment.name}.tfstate` });
+      return;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The REST API: `POST /model/{modelId}/converse` and `POST /model/{modelId}/invoke`, the
+ * paths of bedrock-runtime, so an AWS SDK client pointed at the gateway works unchanged.
+ * Every method needs the Lambda authorizer and an API key (supplied by the authorizer),
+ * and has its path parameter and JSON body validated before anything is called.
+ */
+import { Construct } from 'constructs';
+import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
+import { ApiGatewayModel } from '@cdktf/provider-aws/lib/api-gateway-model';
+import { ApiGatewayRequestValidator } from '@cdktf/provider-aws/lib/api-gateway-request-validator';
+import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource';
+import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
+import type { GatewayRoute } from '../../config/derive';
+
+/** JSON schemas (draft 4, as API Gateway reads them) of the request bodies. */
+export const REQUEST_BODY_SCHEMAS: Readonly<Record<GatewayRoute, object>> = {
+  converse: {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: 'ConverseRequest',
+    type: 'object',
+    required: ['messages'],
+    properties: { messages: { type: 'array', minItems: 1 } },
+  },
+  // InvokeModel bodies are model-specific; require a JSON object.
+  invoke: { $schema: 'http://json-schema.org/draft-04/schema#', title: 'InvokeModelRequest', type: 'object' },
+};
+
+export interface GatewayRestApiProps {
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface AddRouteOptions {
+  readonly route: GatewayRoute;
+  readonly authorizerId: string;
+}
+
+export class GatewayRestApi extends Construct {
+  readonly api: ApiGatewayRestApi;
+  readonly modelIdResource: ApiGatewayResource;
+  readonly validator: ApiGatewayRequestValidator;
+  /** Every resource whose change must trigger a redeployment. */
+  readonly deploymentDependencies: Construct[] = [];
+
+  constructor(scope: Construct, id: string, props: GatewayRestApiProps) {
+    super(scope, id);
+    this.api = new ApiGatewayRestApi(this, 'api', {
+      name: props.name,
+      description: props.description,
+      endpointConfiguration: { types: ['REGIONAL'] },
+      // Clients never send an API key: the authorizer returns it as usageIdentifierKey.
+      apiKeySource: 'AUTHORIZER',
+      // The execute-api endpoint is the gateway; nothing else may call Bedrock on its behalf.
+      disableExecuteApiEndpoint: false,
+    });
+    const model = new ApiGatewayResource(this, 'model', {
+      restApiId: this.api.id,
+      parentId: this.api.rootResourceId,
+      pathPart: 'model',
+    });
+    this.modelIdResource = new ApiGatewayResource(this, 'model-id', {
+      restApiId: this.api.id,
+      parentId: model.id,
+      pathPart: '{modelId}',
+    });
+    this.validator = new ApiGatewayRequestValidator(this, 'validator', {
+      restApiId: this.api.id,
+      name: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    this.deploymentDependencies.push(model, this.modelIdResource, this.validator);
+  }
+
+  /** Adds `POST /model/{modelId}/<route>` behind the authorizer. */
+  addRoute({ route, authorizerId }: AddRouteOptions): ApiGatewayMethod {
+    const resource = new ApiGatewayResource(this, `${route}-resource`, {
+      restApiId: this.api.id,
+      parentId: this.modelIdResource.id,
+      pathPart: route,
+    });
+    const bodyModel = new ApiGatewayModel(this, `${route}-body`, {
+      restApiId: this.api.id,
+      name: `${route[0].toUpperCase()}${route.slice(1)}Request`,
+      contentType: 'application/json',
+      schema: JSON.stringify(REQUEST_BODY_SCHEMAS[route]),
+    });
+    const method = new ApiGatewayMethod(this, `${route}-post`, {
+      restApiId: this.api.id,
+      resourceId: resource.id,
+      httpMethod: 'POST',
+      authorization: 'CUSTOM',
+      authorizerId,
+      apiKeyRequired: true,
+      requestValidatorId: this.validator.id,
+      requestParameters: { 'method.request.path.modelId': true },
+      requestModels: { 'application/json': bodyModel.name },
+    });
+    this.deploymentDependencies.push(resource, bodyModel, method);
+    return method;
+  }
+}
