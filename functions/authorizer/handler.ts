@@ -1,4 +1,14 @@
+/**
+ * The Lambda TOKEN authorizer: Bearer JWT -> verified identity -> tenant -> policy.
+ * Refused tokens throw exactly `Error("Unauthorized")` (401); valid tokens that may not call get
+ * a policy that does not cover the request (403); nothing a client sends can produce a 500.
+ */
+import { stdoutSink, type AuditLine, type AuditSink, type Decision } from './audit';
+import { ALLOWED, DenyReason, TokenRejectedError, UnauthorizedReason } from './errors';
+import { buildAllowPolicy, buildDenyPolicy, explainRefusal, parseMethodArn, TenantPolicyCache, type AuthorizerResponse } from './policy';
 import type { AuthorizerSettings } from './settings';
+import { TenantDirectory } from './tenants';
+import { TokenVerifier, type VerificationTrace, type VerifierOptions } from './verify';
 
 export interface TokenAuthorizerEvent {
   readonly type: 'TOKEN';
@@ -6,9 +16,105 @@ export interface TokenAuthorizerEvent {
   readonly methodArn: string;
 }
 
-/** Placeholder until JWT verification lands: refuses every request (API Gateway answers 401). */
-export function createHandler(_settings: AuthorizerSettings) {
-  return async (_event: TokenAuthorizerEvent): Promise<never> => {
-    throw new Error('Unauthorized');
+export interface HandlerOptions extends VerifierOptions {
+  /** Where audit lines go. @default stdout */
+  readonly audit?: AuditSink;
+}
+
+export type TokenAuthorizerHandler = (event: TokenAuthorizerEvent) => Promise<AuthorizerResponse>;
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/** Builds the handler once per container: verifiers, JWKS caches and tenant lookups live here. */
+export function createHandler(settings: AuthorizerSettings, options: HandlerOptions = {}): TokenAuthorizerHandler {
+  const verifier = new TokenVerifier(settings, options);
+  const tenants = new TenantDirectory(settings);
+  const policies = new TenantPolicyCache(settings.routes);
+  const sink = options.audit ?? stdoutSink;
+
+  return async (event) => {
+    const started = performance.now();
+    const methodArn = typeof event?.methodArn === 'string' ? event.methodArn : null;
+    const trace: VerificationTrace = {};
+    const line: Mutable<AuditLine> = {
+      audit: 'authorizer',
+      environment: settings.environment,
+      decision: 'unauthorized',
+      reason: UnauthorizedReason.INTERNAL_ERROR,
+      detail: null,
+      tenant: null,
+      subject: null,
+      issuer: null,
+      idp: null,
+      tier: null,
+      claimedTier: null,
+      role: null,
+      methodArn,
+      latencyMs: 0,
+    };
+    const finish = (decision: Decision, reason: string, detail?: string): void => {
+      line.decision = decision;
+      line.reason = reason;
+      line.detail = detail ?? null;
+      line.issuer = trace.issuer ?? null;
+      line.idp = trace.idp ?? null;
+      line.latencyMs = Math.round((performance.now() - started) * 100) / 100;
+      sink(JSON.stringify(line));
+    };
+
+    try {
+      const token = bearerToken(event?.authorizationToken, settings.maxTokenBytes);
+      const { idp, payload, subject } = await verifier.verify(token, trace);
+      line.subject = subject;
+      const principalId = `${idp.id}:${subject}`;
+      const resolution = tenants.resolve(idp, payload);
+      line.tenant = resolution.tenantId;
+      line.role = resolution.role;
+      const arn = parseMethodArn(methodArn);
+      const denyContext = { tenantId: resolution.tenantId ?? '', sub: subject, role: resolution.role, tier: '', idp: idp.id };
+
+      if (arn === undefined) {
+        finish('deny', DenyReason.METHOD_ARN_INVALID);
+        return buildDenyPolicy({ principalId, resource: methodArn ?? '*', context: denyContext });
+      }
+      if (!resolution.ok) {
+        // The same token always names the same tenant, so denying the whole stage is cache-safe.
+        finish('deny', resolution.reason);
+        return buildDenyPolicy({ principalId, resource: `${arn.prefix}/*`, context: denyContext });
+      }
+
+      const { tenantId, tenant, role } = resolution;
+      line.tier = tenant.tier;
+      line.claimedTier = resolution.claimedTier ?? null;
+      const context = { tenantId, sub: subject, role, tier: tenant.tier, idp: idp.id };
+      if (tenant.models.length === 0) {
+        finish('deny', DenyReason.TENANT_HAS_NO_MODELS);
+        return buildDenyPolicy({ principalId, resource: `${arn.prefix}/*`, context });
+      }
+      // Allowed or not, a tenant's response is the same: API Gateway caches it for every route.
+      const { resources, set } = policies.get(arn.prefix, tenantId, tenant);
+      if (set.has(methodArn as string)) finish('allow', ALLOWED);
+      else finish('deny', explainRefusal(arn, tenant, settings.routes));
+      return buildAllowPolicy({ principalId, resources, usageIdentifierKey: tenant.apiKey, context });
+    } catch (err) {
+      if (err instanceof TokenRejectedError) finish('unauthorized', err.reason, err.detail);
+      else finish('unauthorized', UnauthorizedReason.INTERNAL_ERROR, err instanceof Error ? err.name : undefined);
+      // Exactly this message: API Gateway maps it to 401. Anything else would be a 500.
+      throw new Error('Unauthorized');
+    }
   };
 }
+
+/** The token from `Bearer <token>`, refused by size before anything parses it. */
+function bearerToken(header: unknown, maxTokenBytes: number): string {
+  if (typeof header !== 'string' || header.length === 0) throw new TokenRejectedError(UnauthorizedReason.TOKEN_MISSING);
+  // Checked on the raw header, before the regex runs: an oversized value costs nothing.
+  if (header.length > maxTokenBytes + 16) throw new TokenRejectedError(UnauthorizedReason.TOKEN_TOO_LARGE);
+  const match = BEARER.exec(header);
+  if (match === null) throw new TokenRejectedError(UnauthorizedReason.TOKEN_MISSING, 'scheme');
+  const token = match[1];
+  if (Buffer.byteLength(token, 'utf8') > maxTokenBytes) throw new TokenRejectedError(UnauthorizedReason.TOKEN_TOO_LARGE);
+  return token;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
