@@ -71,7 +71,7 @@ describe('Cognito access token (RS256)', () => {
 
   it('caches nothing per route: a policy made on converse allows invoke on the tenant models and denies every other model', async () => {
     const response = policyOf(await h.call(bearer(validTokens(world).cognito()), methodArn(MODELS.haiku, 'converse')));
-    const own = [MODELS.haiku, MODELS.sonnet];
+    const own: string[] = [MODELS.haiku, MODELS.sonnet];
     for (const arn of arnsFor(own)) expect(evaluatePolicy(response, arn)).toBe('Allow');
     for (const arn of arnsFor(ALL_MODELS.filter((m) => !own.includes(m)))) expect(evaluatePolicy(response, arn)).toBe('Deny');
     // Nothing but the gateway routes: no other verb, route, stage or API.
