@@ -45,12 +45,20 @@ export function validateConfig(input: unknown, files: SectionFiles = {}): Gatewa
   const parsed = gatewayConfigSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        file: fileOf(issue.path),
-        path: formatPath(issue.path) || '(root)',
-        message: issue.message,
-        ...(issue.input !== undefined && issue.code !== 'invalid_union' ? { value: issue.input } : {}),
-      })),
+      parsed.error.issues.map((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? {
+              file: fileOf(issue.path),
+              path: formatPath(issue.path) || '(root)',
+              message: `unknown ${issue.keys.length === 1 ? 'field' : 'fields'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}: not part of the schema (check the spelling)`,
+            }
+          : {
+              file: fileOf(issue.path),
+              path: formatPath(issue.path) || '(root)',
+              message: issue.message,
+              ...(issue.input !== undefined ? { value: issue.input } : {}),
+            },
+      ),
     );
   }
   const issues = crossCheck(parsed.data, fileOf);
@@ -113,10 +121,16 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
   return issues;
 }
 
-/** Environments in one region (of one account, as far as config can tell) share API Gateway's per-region quotas. */
+/**
+ * Environments in one region (of one account, as far as config can tell) share API Gateway's
+ * per-region quotas; an emulator environment is an account of its own.
+ */
 function checkRegionalLimits(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
   const regions = new Map<string, string[]>();
-  for (const env of config.environments) regions.set(env.region, [...(regions.get(env.region) ?? []), env.name]);
+  for (const env of config.environments) {
+    const scope = env.emulator ? `${env.region} of emulator ${env.emulator.endpoint}` : env.region;
+    regions.set(scope, [...(regions.get(scope) ?? []), env.name]);
+  }
   const tenantPlans = config.tenants.filter(tenantNeedsOwnPlan).length;
   const plansPerEnvironment = config.tiers.length + tenantPlans;
   const keysPerEnvironment = config.tenants.length;

@@ -125,12 +125,12 @@ export class BedrockIntegration extends Construct {
         restApiId,
         resourceId: method.resourceId,
         httpMethod: method.httpMethod,
-        statusCode: methodResponse.statusCode,
+        statusCode: status,
         ...(pattern ? { selectionPattern: pattern } : {}),
         // Bedrock's body (result or error) as it came.
         responseTemplates: { 'application/json': '$input.body' },
         responseParameters: mappedHeaders,
-        dependsOn: [integration],
+        dependsOn: [integration, methodResponse],
       });
       this.deploymentDependencies.push(methodResponse, integrationResponse);
     }
