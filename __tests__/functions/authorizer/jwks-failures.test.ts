@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { JwksServer } from '../../helpers/jwks-server';
 import type { HandlerOptions } from '../../../functions/authorizer/handler';
 import { generateSigningKey, jwks, mint, type SigningKey } from './support/jwt';
-import { bearer, cognitoAccessClaims, harness, methodArn, MODELS, testSettings, type Harness, type IdpName } from './support/world';
+import { bearer, cognitoAccessClaims, harness, testSettings, type Harness, type IdpName } from './support/world';
 
 const JWKS_TIMEOUT_MS = 300;
 /** Well under any Lambda timeout; generous over 300 ms for a loaded CI machine. */
