@@ -360,9 +360,9 @@ describe('outputs', () => {
 });
 
 describe('changing one tenant', () => {
-  test("moving a tenant to another tier changes only that tenant's key, its plan membership and the authorizer's tenant table", () => {
-    const moved: GatewayConfig = { ...config, tenants: config.tenants.map((t) => (t.id === 'hooli' ? { ...t, tier: 'gold' } : t)) };
-    const after = synthGateway(moved).json;
+  /** Resources (type.logical-id without its hash) whose configuration differs after `edit`. */
+  function changedBy(edit: (t: GatewayConfig['tenants'][number]) => GatewayConfig['tenants'][number]): string[] {
+    const after = synthGateway({ ...config, tenants: config.tenants.map(edit) }).json;
     const changed: string[] = [];
     for (const type of new Set([...Object.keys(dev.json.resource), ...Object.keys(after.resource)])) {
       const ids = new Set([...Object.keys(resourcesOf(dev.json, type)), ...Object.keys(resourcesOf(after, type))]);
@@ -371,7 +371,18 @@ describe('changing one tenant', () => {
         if (JSON.stringify(before) !== JSON.stringify(now)) changed.push(`${type}.${id.replace(/_[0-9A-F]{8}$/, '')}`);
       }
     }
-    expect(changed.sort()).toEqual([
+    return changed.sort();
+  }
+
+  test("a tenant's quota override changes only that tenant's usage plan", () => {
+    expect(changedBy((t) => (t.id === 'umbrella' ? { ...t, overrides: { ...t.overrides, quota: { limit: 750_000, period: 'WEEK' } } } : t))).toEqual([
+      'aws_api_gateway_usage_plan.plans_tenant-umbrella',
+    ]);
+  });
+
+  test("moving a tenant to another tier changes only that tenant's key, its plan membership and the authorizer's tenant table", () => {
+    const changed = changedBy((t) => (t.id === 'hooli' ? { ...t, tier: 'gold' } : t));
+    expect(changed).toEqual([
       'aws_api_gateway_api_key.plans_key-hooli',
       'aws_api_gateway_usage_plan_key.plans_plan-key-hooli',
       'aws_lambda_function.authorizer_function',
@@ -380,11 +391,12 @@ describe('changing one tenant', () => {
 });
 
 describe('snapshot', () => {
-  test.each(['dev', 'prod'])('%s stack (asset hashes masked)', (name) => {
+  test.each(config.environments.map((e) => e.name))('%s stack (asset hashes masked)', (name) => {
     const { synthesized } = synthGateway(config, name);
     const masked = synthesized
       .replace(/assets\/([^/"]+)\/[0-9A-F]{32}\//g, 'assets/$1/<hash>/')
-      .replace(/"source_code_hash": "[0-9a-f]{64}"/g, '"source_code_hash": "<hash>"');
+      .replace(/"source_code_hash": "[0-9a-f]{64}"/g, '"source_code_hash": "<hash>"')
+      .replace(/http:\/\/127\.0\.0\.1:\d+/g, 'http://127.0.0.1:<port>');
     expect(masked).toMatchSnapshot();
   });
 });
