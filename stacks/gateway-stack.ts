@@ -3,7 +3,7 @@
  * beyond wiring and outputs.
  */
 import { createHash } from 'node:crypto';
-import { Fn, Lazy, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, Fn, Lazy, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
@@ -15,6 +15,7 @@ import { BedrockIntegration } from './constructs/bedrock-integration';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
+import { GatewayPolicyAspect } from './policy/pack';
 
 export interface GatewayStackProps {
   readonly config: GatewayConfig;
@@ -32,6 +33,8 @@ export class GatewayStack extends TerraformStack {
     super(scope, id);
     configureProvider(this, environment);
     configureBackend(this, environment);
+    // Synth fails if any resource breaks the gateway's rules (least privilege, authorized methods, ...).
+    Aspects.of(this).add(new GatewayPolicyAspect());
     const namePrefix = `bedrock-gw-${environment.name}`;
 
     this.restApi = new GatewayRestApi(this, 'rest-api', {
