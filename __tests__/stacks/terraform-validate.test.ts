@@ -2,8 +2,12 @@
  * Every synthesized stack must pass `terraform init` + `terraform validate` with the real
  * AWS provider schema (from the local mirror; no network). Fails, never skips, without Terraform.
  */
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { requireTool, runTerraform, terraformEnv, TERRAFORM_HINT } from '../../scripts/lib/terraform';
+import { REPO_ROOT } from '../helpers/config';
 import { synthApp, type SynthesizedApp } from '../helpers/synth-app';
 
 let app: SynthesizedApp;
@@ -35,3 +39,21 @@ test('terraform init + validate accept every synthesized stack', async () => {
   expect(results.filter((r) => !r.ok)).toEqual([]);
   expect(results.length).toBeGreaterThanOrEqual(2);
 }, 300_000);
+
+test('cdktf synth --hcl (the exit path from CDKTF) writes HCL for every stack', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'bag-hcl-'));
+  try {
+    const run = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--hcl', '--output', outdir], {
+      cwd: REPO_ROOT,
+      env: terraformEnv({ ...process.env, CI: 'true' }),
+      encoding: 'utf8',
+    });
+    expect([run.status, run.stderr.includes('ERROR') ? run.stderr : '']).toEqual([0, '']);
+    for (const stack of Object.keys(app.stacks)) {
+      expect(readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf'), 'utf8')).toMatch(/^(resource|terraform) "?/m);
+    }
+    expect(readFileSync(path.join(outdir, 'stacks', 'gateway-dev', 'cdk.tf'), 'utf8')).toContain('resource "aws_api_gateway_rest_api"');
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}, 120_000);
