@@ -6,6 +6,7 @@ import { App } from 'cdktf';
 import { DEFAULT_CONFIG_DIR, loadConfig } from './config/load';
 import { ConfigError } from './config/validate';
 import { GatewayStack } from './stacks/gateway-stack';
+import { StateStack, stateBucketTargets, stateStackId } from './stacks/state-stack';
 
 function main(): void {
   let loaded;
@@ -19,6 +20,10 @@ function main(): void {
     throw err;
   }
   const app = new App();
+  // Bootstrap stacks first: one per state bucket, each keeping its own state locally.
+  for (const target of stateBucketTargets(loaded.config)) {
+    new StateStack(app, stateStackId(target), { target });
+  }
   for (const environment of loaded.config.environments) {
     new GatewayStack(app, `gateway-${environment.name}`, { config: loaded.config, environment });
   }

@@ -153,6 +153,8 @@ const stateSchema = z.discriminatedUnion(
       /** @default the environment's region */
       region: z.string().regex(REGION).optional(),
       kmsKeyId: z.string().optional(),
+      /** State bucket (bootstrap stack): days before a superseded state version is deleted. @default 90 */
+      noncurrentVersionExpirationDays: positiveInt('noncurrentVersionExpirationDays').optional(),
     }),
     z.strictObject({
       backend: z.literal('cloud'),

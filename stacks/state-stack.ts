@@ -1,0 +1,125 @@
+/**
+ * Bootstrap stack: the S3 bucket(s) the gateway stacks keep their state in.
+ *
+ * One stack per distinct state bucket (environments that share a bucket share its stack),
+ * because a bucket is one resource with one owner, whatever the number of environments
+ * whose state keys it holds. The stack keeps its own state in a local file: it must exist
+ * before the bucket it creates ("bootstrap once"; see docs/local-deploy.md).
+ */
+import * as path from 'node:path';
+import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { GatewayConfig } from '../config/schema';
+import { EMULATED_SERVICES, EMULATOR_CREDENTIALS, PROJECT_TAG } from './constructs/provider-and-backend';
+import { DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, StateBucket } from './constructs/state-bucket';
+
+/** Where bootstrap stacks keep their local state unless told otherwise (gitignored). */
+export const BOOTSTRAP_STATE_DIR = path.join(__dirname, '..', '.local', 'bootstrap');
+
+/** One state bucket, as the environments using it configure it. */
+export interface StateBucketTarget {
+  readonly bucket: string;
+  readonly region: string;
+  readonly kmsKeyId?: string;
+  readonly noncurrentVersionExpirationDays: number;
+  /** Set when the bucket lives on a local AWS API emulator. */
+  readonly emulatorEndpoint?: string;
+  /** Environments whose state the bucket holds. */
+  readonly environments: readonly string[];
+}
+
+/** The stack id of a state bucket's bootstrap stack: `state-<bucket>`. */
+export function stateStackId(target: Pick<StateBucketTarget, 'bucket'>): string {
+  return `state-${target.bucket}`;
+}
+
+/**
+ * Groups the environments with an S3 backend by state bucket. Environments sharing a bucket
+ * must agree on its settings.
+ * @throws Error naming both environments when they configure one bucket differently.
+ */
+export function stateBucketTargets(config: GatewayConfig): StateBucketTarget[] {
+  const targets = new Map<string, StateBucketTarget>();
+  for (const environment of config.environments) {
+    const state = environment.state;
+    if (state.backend !== 's3') continue;
+    const target: StateBucketTarget = {
+      bucket: state.bucket,
+      region: state.region ?? environment.region,
+      ...(state.kmsKeyId ? { kmsKeyId: state.kmsKeyId } : {}),
+      noncurrentVersionExpirationDays: state.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS,
+      ...(environment.emulator ? { emulatorEndpoint: environment.emulator.endpoint } : {}),
+      environments: [environment.name],
+    };
+    const existing = targets.get(state.bucket);
+    if (!existing) {
+      targets.set(state.bucket, target);
+      continue;
+    }
+    for (const field of ['region', 'kmsKeyId', 'noncurrentVersionExpirationDays', 'emulatorEndpoint'] as const) {
+      if (existing[field] !== target[field]) {
+        throw new Error(
+          `environments ${existing.environments[0]} and ${environment.name} share state bucket ${state.bucket} but disagree on its ${field} ` +
+            `(${JSON.stringify(existing[field])} vs ${JSON.stringify(target[field])}): give them the same state settings or separate buckets`,
+        );
+      }
+    }
+    targets.set(state.bucket, { ...existing, environments: [...existing.environments, environment.name] });
+  }
+  return [...targets.values()];
+}
+
+export interface StateStackProps {
+  readonly target: StateBucketTarget;
+  /**
+   * The stack's own local state file. Relative paths are resolved by Terraform from the
+   * stack's directory (`<outdir>/stacks/<id>`); `terraform init -backend-config=path=...`
+   * overrides it. @default `.local/bootstrap/<id>.tfstate` in the project, as a relative path
+   */
+  readonly statePath?: string;
+}
+
+export class StateStack extends TerraformStack {
+  readonly stateBucket: StateBucket;
+
+  constructor(scope: Construct, id: string, { target, statePath }: StateStackProps) {
+    super(scope, id);
+    const emulator = target.emulatorEndpoint;
+    new AwsProvider(this, 'aws', {
+      region: target.region,
+      defaultTags: [{ tags: { project: PROJECT_TAG, purpose: 'terraform-state', 'managed-by': 'cdktf' } }],
+      ...(emulator
+        ? {
+            ...EMULATOR_CREDENTIALS,
+            skipCredentialsValidation: true,
+            skipMetadataApiCheck: 'true',
+            skipRequestingAccountId: true,
+            skipRegionValidation: true,
+            s3UsePathStyle: true,
+            endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, emulator]))],
+          }
+        : {}),
+    });
+    // Relative to the stack directory, so the synthesized JSON is the same on every machine.
+    const stackDir = path.resolve(App.of(this).outdir, 'stacks', id);
+    new LocalBackend(this, { path: statePath ?? path.relative(stackDir, path.join(BOOTSTRAP_STATE_DIR, `${id}.tfstate`)) });
+
+    this.stateBucket = new StateBucket(this, 'state-bucket', {
+      bucketName: target.bucket,
+      ...(target.kmsKeyId ? { kmsKeyId: target.kmsKeyId } : {}),
+      noncurrentVersionExpirationDays: target.noncurrentVersionExpirationDays,
+      // An emulator is thrown away with its buckets; in AWS the bucket outlives any one run.
+      preventDestroy: emulator === undefined,
+      // moto enforces bucket policies and its endpoint is plain HTTP: TLS-only would lock Terraform out.
+      denyInsecureTransport: emulator === undefined,
+    });
+
+    new TerraformOutput(this, 'state_bucket_name', { description: 'Name of the Terraform state bucket', value: this.stateBucket.bucket.bucket });
+    new TerraformOutput(this, 'state_bucket_arn', { description: 'ARN of the Terraform state bucket', value: this.stateBucket.bucket.arn });
+    new TerraformOutput(this, 'state_bucket_environments', {
+      description: 'Environments whose state this bucket holds',
+      value: [...target.environments],
+    });
+  }
+}
