@@ -18,6 +18,16 @@ const environments: EnvironmentInput[] = [
     logRetentionDays: 365,
     tags: { 'cost-center': 'ai-platform' },
   },
+  {
+    // A local AWS API emulator (moto_server): `npm start` deploys here without an AWS account.
+    // The start script picks a free loopback port and passes it in GATEWAY_EMULATOR_ENDPOINT.
+    name: 'local',
+    region: 'us-east-1',
+    state: { backend: 's3', bucket: 'bedrock-gateway-local-tfstate', keyPrefix: 'bedrock-ai-gateway' },
+    authorizer: { cacheTtlSeconds: 60 },
+    logRetentionDays: 1,
+    emulator: { endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566' },
+  },
 ];
 
 export default environments;

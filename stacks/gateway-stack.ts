@@ -12,6 +12,7 @@ import type { Environment, GatewayConfig } from '../config/schema';
 import { buildAuthorizerSettings } from '../config/tenant-table';
 import { JwtAuthorizer } from './constructs/authorizer';
 import { BedrockIntegration } from './constructs/bedrock-integration';
+import { ignoreEmulatorDrift } from './constructs/emulator-drift';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
@@ -33,6 +34,7 @@ export class GatewayStack extends TerraformStack {
     super(scope, id);
     configureProvider(this, environment);
     configureBackend(this, environment);
+    if (environment.emulator) ignoreEmulatorDrift(this);
     // Synth fails if any resource breaks the gateway's rules (least privilege, authorized methods, ...).
     Aspects.of(this).add(new GatewayPolicyAspect());
     const namePrefix = `bedrock-gw-${environment.name}`;
