@@ -23,7 +23,9 @@ export interface HandlerOptions extends VerifierOptions {
 
 export type TokenAuthorizerHandler = (event: TokenAuthorizerEvent) => Promise<AuthorizerResponse>;
 
-const BEARER = /^Bearer +(\S+) *$/i;
+const BEARER_PREFIX = 'bearer ';
+/** Room for the scheme and stray spaces around the token. */
+const BEARER_SLACK = 16;
 
 /** Builds the handler once per container: verifiers, JWKS caches and tenant lookups live here. */
 export function createHandler(settings: AuthorizerSettings, options: HandlerOptions = {}): TokenAuthorizerHandler {
@@ -105,15 +107,20 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
   };
 }
 
-/** The token from `Bearer <token>`, refused by size before anything parses it. */
+/**
+ * The token from `Bearer <token>` (scheme case-insensitive), refused by size before anything
+ * parses it. The cap counts UTF-16 code units, which equal bytes for every well-formed token;
+ * anything non-ASCII under the cap is then refused as malformed.
+ */
 function bearerToken(header: unknown, maxTokenBytes: number): string {
   if (typeof header !== 'string' || header.length === 0) throw new TokenRejectedError(UnauthorizedReason.TOKEN_MISSING);
-  // Checked on the raw header, before the regex runs: an oversized value costs nothing.
-  if (header.length > maxTokenBytes + 16) throw new TokenRejectedError(UnauthorizedReason.TOKEN_TOO_LARGE);
-  const match = BEARER.exec(header);
-  if (match === null) throw new TokenRejectedError(UnauthorizedReason.TOKEN_MISSING, 'scheme');
-  const token = match[1];
-  if (Buffer.byteLength(token, 'utf8') > maxTokenBytes) throw new TokenRejectedError(UnauthorizedReason.TOKEN_TOO_LARGE);
+  if (header.length > maxTokenBytes + BEARER_SLACK) throw new TokenRejectedError(UnauthorizedReason.TOKEN_TOO_LARGE);
+  if (header.length <= BEARER_PREFIX.length || header.slice(0, BEARER_PREFIX.length).toLowerCase() !== BEARER_PREFIX) {
+    throw new TokenRejectedError(UnauthorizedReason.TOKEN_MISSING, 'scheme');
+  }
+  const token = header.slice(BEARER_PREFIX.length).trim();
+  if (token.length === 0 || token.includes(' ')) throw new TokenRejectedError(UnauthorizedReason.TOKEN_MISSING, 'scheme');
+  if (token.length > maxTokenBytes) throw new TokenRejectedError(UnauthorizedReason.TOKEN_TOO_LARGE);
   return token;
 }
 

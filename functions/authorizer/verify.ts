@@ -86,8 +86,10 @@ class IdentityProviderVerifier {
     const jwks = this.jwks;
     const deadlineMs = jwksTimeoutMs + DEADLINE_MARGIN_MS;
     this.getKey = async (header, token) => {
-      // A cached, fresh key set with a known kid resolves without I/O: no timer on the warm path.
-      if (jwks.fresh && jwks.coolingDown && !jwks.reloading) return jwks(header, token).catch(rethrowKeyLookupError);
+      // Warm path: a fresh cached set needs no I/O unless the kid is unknown, and that refetch is
+      // bounded by jose's own timeout. The extra timer is only armed when a fetch is certain.
+      // Its errors are mapped by asTokenRejected, saving a promise per call here.
+      if (jwks.fresh && !jwks.reloading) return jwks(header, token);
       return withDeadline(jwks(header, token), deadlineMs).catch(rethrowKeyLookupError);
     };
   }
@@ -169,6 +171,7 @@ export class TokenVerifier {
 function asTokenRejected(err: unknown): TokenRejectedError {
   if (err instanceof TokenRejectedError) return err;
   const { code, claim, reason } = (err ?? {}) as { code?: unknown; claim?: unknown; reason?: unknown };
+  if (isKeySetFetchError(err)) return keyLookupRejection(err);
   if (typeof code === 'string' && code.startsWith('ERR_')) {
     return new TokenRejectedError(code, typeof claim === 'string' ? `${claim}:${String(reason)}` : undefined);
   }
@@ -176,17 +179,32 @@ function asTokenRejected(err: unknown): TokenRejectedError {
 }
 
 /**
- * Key lookup failures: "no such kid" stays jose's; several matching keys (no `kid`) is refused
- * rather than trying each; anything about fetching the set is JWKS_UNAVAILABLE.
+ * Errors only the JWKS fetch raises: jose's generic error (non-200, not JSON), a malformed key
+ * set, jose's timeout, and the network errors of `fetch` (a TypeError whose cause has a code).
+ */
+function isKeySetFetchError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID' || code === 'ERR_JWKS_TIMEOUT') return true;
+  return err instanceof TypeError && typeof (err.cause as { code?: unknown } | undefined)?.code === 'string';
+}
+
+function keyLookupRejection(err: unknown): TokenRejectedError {
+  const code = (err as { code?: unknown })?.code;
+  const causeCode = (err as { cause?: { code?: unknown } })?.cause?.code;
+  const detail = typeof code === 'string' ? code : typeof causeCode === 'string' ? causeCode : err instanceof Error ? err.name : 'unknown';
+  return new TokenRejectedError(UnauthorizedReason.JWKS_UNAVAILABLE, detail);
+}
+
+/**
+ * Key lookup failures on the path where a fetch is certain: "no such kid" stays jose's; several
+ * matching keys (no `kid`) is refused rather than tried one by one; anything else is about
+ * fetching the set.
  */
 function rethrowKeyLookupError(err: unknown): never {
   if (err instanceof TokenRejectedError) throw err;
   const code = (err as { code?: unknown })?.code;
-  if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JOSE_NOT_SUPPORTED') throw err;
-  if (code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw new TokenRejectedError(code);
-  const causeCode = (err as { cause?: { code?: unknown } })?.cause?.code;
-  const detail = typeof code === 'string' ? code : typeof causeCode === 'string' ? causeCode : err instanceof Error ? err.name : 'unknown';
-  throw new TokenRejectedError(UnauthorizedReason.JWKS_UNAVAILABLE, detail);
+  if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JOSE_NOT_SUPPORTED' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw err;
+  throw keyLookupRejection(err);
 }
 
 /** Backstop on top of jose's fetch timeout, so no JWKS problem can hold a request longer. */
