@@ -122,7 +122,8 @@ async function warmCost(devSettings: AuthorizerSettings, scratch: string) {
 
     // The audit line goes to stdout as in Lambda; here each line is one write(2) to /dev/null.
     process.stdout.write = ((chunk: string | Uint8Array) => {
-      writeSync(devNull, chunk);
+      if (typeof chunk === 'string') writeSync(devNull, chunk);
+      else writeSync(devNull, chunk);
       return true;
     }) as typeof process.stdout.write;
 
