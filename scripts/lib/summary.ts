@@ -1,0 +1,70 @@
+/** Plain-text tables of a deployed gateway, for `npm start`. */
+import type { DeploymentInfo } from './inspect-deployment';
+
+/** Left-aligned text table with a header rule. */
+export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export interface SummaryInput {
+  readonly environment: string;
+  readonly endpoint: string;
+  readonly invokeUrl: string;
+  readonly stageName: string;
+  readonly info: DeploymentInfo;
+  readonly timings: ReadonlyArray<readonly [string, number]>;
+  readonly resourcesCreated: number;
+}
+
+export function formatSummary(s: SummaryInput): string {
+  const { info } = s;
+  const base = s.invokeUrl.replace(/\/$/, '');
+  const authorizer = (id?: string) => info.authorizers.find((a) => a.id === id)?.name ?? id ?? '-';
+  const sections = [
+    `Gateway "${s.environment}" deployed to the AWS API emulator at ${s.endpoint}`,
+    '',
+    table(
+      ['What', 'Value'],
+      [
+        ['REST API', `${info.restApi.name} (${info.restApi.id}), ${info.restApi.endpointTypes.join(',')}, API key source ${info.restApi.apiKeySource}`],
+        ['Stage', s.stageName],
+        ['Invoke URL', `${base} (emulated: not callable)`],
+        ['Authorizers', info.authorizers.map((a) => `${a.name} (${a.type}, cache ${a.ttl ?? 0} s)`).join(', ')],
+        ['WAF', info.webAclArn ?? 'not configured'],
+        ['Resources created', String(s.resourcesCreated)],
+      ],
+    ),
+    '',
+    'Routes',
+    table(
+      ['Method', 'Path', 'Auth', 'API key'],
+      info.routes.map((r) => [r.method, r.path, `${r.authorizationType ?? '-'} ${r.authorizationType === 'CUSTOM' ? authorizer(r.authorizerId) : ''}`.trim(), r.apiKeyRequired ? 'required' : 'no']),
+    ),
+    '',
+    'Tenants',
+    table(
+      ['Tenant', 'Tier', 'Enabled', 'Usage plan', 'Rate/s', 'Burst', 'Quota'],
+      info.tenantKeys.map((k) => [
+        k.tenant ?? k.name,
+        k.tier ?? '-',
+        k.enabled ? 'yes' : 'no',
+        k.plan?.name ?? '(none)',
+        String(k.plan?.rateLimit ?? '-'),
+        String(k.plan?.burstLimit ?? '-'),
+        k.plan?.quotaLimit !== undefined ? `${k.plan.quotaLimit.toLocaleString('en-US')}/${k.plan.quotaPeriod}` : '-',
+      ]),
+    ),
+    '',
+    'Log groups',
+    table(
+      ['Name', 'Retention'],
+      info.logGroups.map((g) => [g.name, g.retentionInDays ? `${g.retentionInDays} d` : 'never expires']),
+    ),
+    '',
+    'Timings',
+    table(['Step', 'Seconds'], s.timings.map(([step, ms]) => [step, (ms / 1000).toFixed(1)])),
+  ];
+  return sections.join('\n');
+}

@@ -1,0 +1,161 @@
+/**
+ * `npm start`: the whole gateway on a local AWS API emulator, without an AWS account.
+ *
+ * Starts moto_server on a free 127.0.0.1 port, synthesizes for it, deploys the state
+ * bootstrap stack (creates the state bucket) and then the `local` gateway stack (state in
+ * that bucket, S3 native locking) with the real Terraform and AWS provider, and prints what
+ * was deployed. The emulator is stopped on exit, on failure and on Ctrl-C, unless `--keep`.
+ *
+ *   npm start                 deploy, print the summary, stop the emulator
+ *   npm start -- --keep       leave the emulator running; `npm run local:stop` stops it
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { destroyClients, emulatorClients, inspectDeployment } from './lib/inspect-deployment';
+import {
+  REPO_ROOT,
+  apply,
+  init,
+  isProgressLine,
+  localTarget,
+  namePrefixOf,
+  outputs,
+  resourcesAdded,
+  stackDir,
+  synthesize,
+  synthesizedLogGroupNames,
+} from './lib/local-deploy';
+import { MOTO_HINT, startMoto, type MotoServer } from './lib/moto';
+import { formatSummary } from './lib/summary';
+import { TERRAFORM_HINT, requireTool, terraformEnv } from './lib/terraform';
+import { KEPT_EMULATOR_FILE, readKeptEmulator } from './lib/kept-emulator';
+
+const WORK_DIR = path.join(REPO_ROOT, '.local', 'local-deploy');
+
+function usage(): string {
+  return 'usage: npm start [-- --keep]\n  --keep  leave the emulator running after the deploy (stop it with `npm run local:stop`)';
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage());
+    return 0;
+  }
+  const unknown = args.filter((a) => a !== '--keep');
+  if (unknown.length > 0) {
+    console.error(`unknown argument(s): ${unknown.join(' ')}\n${usage()}`);
+    return 2;
+  }
+  const keep = args.includes('--keep');
+
+  try {
+    requireTool('terraform', TERRAFORM_HINT);
+    requireTool('moto_server', MOTO_HINT);
+  } catch (err) {
+    console.error(`Cannot deploy locally: ${(err as Error).message}`);
+    return 1;
+  }
+  const kept = readKeptEmulator();
+  if (kept) {
+    console.error(`An emulator kept by an earlier \`npm start -- --keep\` is still running (pid ${kept.pid}, ${kept.endpoint}).\nStop it first: npm run local:stop`);
+    return 1;
+  }
+
+  const target = localTarget();
+  const { environment } = target;
+  const started = Date.now();
+  const timings: Array<[string, number]> = [];
+  const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    process.stdout.write(`\n==> ${label}\n`);
+    const result = await work();
+    timings.push([label, Date.now() - t0]);
+    return result;
+  };
+  const progress = (stack: string) => (line: string) => {
+    if (isProgressLine(line)) process.stdout.write(`  [${stack}] ${line.trim()}\n`);
+  };
+
+  rmSync(WORK_DIR, { recursive: true, force: true });
+  mkdirSync(WORK_DIR, { recursive: true });
+  const outdir = path.join(WORK_DIR, 'cdktf.out');
+  let moto: MotoServer | undefined;
+  try {
+    moto = await step('Starting moto_server on 127.0.0.1', () => startMoto({ detached: keep, logFile: path.join(WORK_DIR, 'moto.log') }));
+    console.log(`  emulator: ${moto.endpoint} (pid ${moto.pid})`);
+    const endpoint = moto.endpoint;
+    await step('Synthesizing (cdktf)', () => synthesize({ endpoint, outdir }));
+
+    const stateDir = stackDir(outdir, target.stateStackId);
+    const gatewayDir = stackDir(outdir, target.gatewayStackId);
+    // The bootstrap stack's local state belongs to this emulator run, not to .local/bootstrap.
+    const statePath = path.join(WORK_DIR, `${target.stateStackId}.tfstate`);
+    await step(`Deploying ${target.stateStackId} (state bucket ${target.stateTarget.bucket})`, async () => {
+      await init(stateDir, { statePath });
+      return apply(stateDir, { onLine: progress(target.stateStackId) });
+    });
+    const gatewayApply = await step(`Deploying ${target.gatewayStackId}`, async () => {
+      await init(gatewayDir);
+      return apply(gatewayDir, { onLine: progress(target.gatewayStackId) });
+    });
+
+    const out = await outputs(gatewayDir);
+    const clients = emulatorClients({ endpoint, region: environment.region });
+    try {
+      const info = await inspectDeployment(clients, {
+        restApiId: String(out.rest_api_id),
+        stageName: String(out.stage_name),
+        region: environment.region,
+        namePrefix: namePrefixOf(environment),
+        logGroupNames: synthesizedLogGroupNames(gatewayDir),
+      });
+      timings.push(['Total', Date.now() - started]);
+      console.log(`\n${formatSummary({
+        environment: environment.name,
+        endpoint,
+        invokeUrl: String(out.invoke_url),
+        stageName: String(out.stage_name),
+        info,
+        timings,
+        resourcesCreated: resourcesAdded(gatewayApply.stdout),
+      })}`);
+    } finally {
+      destroyClients(clients);
+    }
+
+    if (keep) {
+      moto.keep();
+      writeFileSync(KEPT_EMULATOR_FILE, JSON.stringify({ pid: moto.pid, endpoint, workDir: WORK_DIR }, null, 2));
+      console.log(
+        [
+          '',
+          `The emulator keeps running at ${endpoint} (pid ${moto.pid}).`,
+          `  Explore:  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url ${endpoint} --region ${environment.region} apigateway get-rest-apis`,
+          `  Terraform: cd ${path.relative(process.cwd(), gatewayDir)} && TF_CLI_CONFIG_FILE=${terraformEnv().TF_CLI_CONFIG_FILE ?? ''} terraform plan`,
+          '  Stop it:  npm run local:stop',
+        ].join('\n'),
+      );
+    } else {
+      await moto.stop();
+      console.log('\nEmulator stopped (run `npm start -- --keep` to leave it running).');
+    }
+    return 0;
+  } catch (err) {
+    console.error(`\nLocal deploy failed: ${(err as Error).message}`);
+    if (existsSync(path.join(WORK_DIR, 'moto.log'))) console.error(`Emulator log: ${path.relative(process.cwd(), path.join(WORK_DIR, 'moto.log'))}`);
+    await moto?.stop();
+    return 1;
+  }
+}
+
+// The SDK warns that its 2027 releases will need Node 22: nothing for a user of this script to act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
