@@ -117,8 +117,38 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
     }
   });
 
+  checkSharedStateBuckets(config, report);
   checkRegionalLimits(config, report);
   return issues;
+}
+
+/** One state bucket is one bootstrap stack: the environments sharing it must describe it alike. */
+function checkSharedStateBuckets(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  const firstUse = new Map<string, { index: number; facts: Record<string, unknown> }>();
+  config.environments.forEach((env, index) => {
+    if (env.state.backend !== 's3') return;
+    const facts = {
+      region: env.state.region ?? env.region,
+      kmsKeyId: env.state.kmsKeyId,
+      noncurrentVersionExpirationDays: env.state.noncurrentVersionExpirationDays,
+      emulator: env.emulator?.endpoint,
+    };
+    const first = firstUse.get(env.state.bucket);
+    if (!first) {
+      firstUse.set(env.state.bucket, { index, facts });
+      return;
+    }
+    for (const [field, value] of Object.entries(facts)) {
+      if (first.facts[field] !== value) {
+        report(
+          ['environments', index, 'state'],
+          `state bucket ${env.state.bucket} is shared with environments[${first.index}] (${config.environments[first.index].name}), which gives it ${field} ${JSON.stringify(first.facts[field]) ?? 'unset'}; environments sharing a bucket must agree on its region, kmsKeyId, noncurrentVersionExpirationDays and emulator`,
+          value ?? null,
+        );
+        return;
+      }
+    }
+  });
 }
 
 /**

@@ -186,7 +186,7 @@ describe('validateConfig', () => {
 
   test('an emulator environment has quotas of its own', () => {
     const input = broken((c) => {
-      c.environments = [c.environments[0], { ...c.environments[0], name: 'sandbox', emulator: { endpoint: 'http://127.0.0.1:4566' } }];
+      c.environments = [c.environments[0], { ...c.environments[0], name: 'sandbox', state: { backend: 'local' }, emulator: { endpoint: 'http://127.0.0.1:4566' } }];
       c.tenants.push(...Array.from({ length: 5_995 }, (_, i) => tenant(`t-${i}`)));
     });
     expect(() => validateConfig(input, FILES)).not.toThrow();
@@ -212,5 +212,20 @@ describe('validateConfig', () => {
       }),
     );
     expect(issues).toHaveLength(2);
+  });
+});
+
+describe('shared state buckets', () => {
+  test('environments sharing a state bucket must agree on its settings', () => {
+    expect(
+      problems(
+        broken((c) => {
+          c.environments = c.environments.slice(0, 2);
+          c.environments[1].state = { backend: 's3', bucket: 'example-corp-bedrock-gateway-tfstate', region: 'eu-west-1' };
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[1].state: state bucket example-corp-bedrock-gateway-tfstate is shared with environments[0] (dev), which gives it region "us-east-1"; environments sharing a bucket must agree on its region, kmsKeyId, noncurrentVersionExpirationDays and emulator (got "eu-west-1")',
+    ]);
   });
 });

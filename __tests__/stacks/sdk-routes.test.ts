@@ -85,7 +85,7 @@ test('Converse from the SDK hits POST /model/{modelId}/converse with the model i
   expect(request.headers['content-type']).toBe('application/json');
   expect(matchRoute(request.method, request.path.slice(STAGE.length + 1))).toBe('POST /model/{modelId}/converse');
   // The body satisfies the Converse request model of the API.
-  const body = typeof request.body === 'string' ? request.body : Buffer.from(request.body as Uint8Array).toString('utf8');
+  const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
   expect(JSON.parse(body)).toEqual({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
 });
 
