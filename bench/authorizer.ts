@@ -22,7 +22,7 @@ import { loadConfig } from '../config/load';
 import { buildAuthorizerSettings } from '../config/tenant-table';
 import type { TokenAuthorizerHandler } from '../functions/authorizer/handler';
 import type { AuthorizerSettings } from '../functions/authorizer/settings';
-import { bundleFunction } from '../stacks/constructs/nodejs-function';
+import { bundleFunction, LAMBDA_BUNDLE_OPTIONS } from '../stacks/constructs/nodejs-function';
 import { JwksServer } from '../__tests__/helpers/jwks-server';
 import { generateSigningKey, jwks, mint } from '../__tests__/functions/authorizer/support/jwt';
 
@@ -44,15 +44,8 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 /** jose exports bundled exactly as `bundleFunction` bundles the authorizer (minified CJS, node20). */
 function joseBundle(exports: readonly string[]): string {
   const result = buildSync({
+    ...LAMBDA_BUNDLE_OPTIONS,
     stdin: { contents: `export { ${exports.join(', ')} } from 'jose';`, resolveDir: ROOT, loader: 'ts' },
-    bundle: true,
-    write: false,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
   });
   return result.outputFiles[0].text;
 }

@@ -11,7 +11,7 @@ import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { GatewayConfig } from '../config/schema';
-import { EMULATED_SERVICES, EMULATOR_CREDENTIALS, PROJECT_TAG } from './constructs/provider-and-backend';
+import { emulatorProviderSettings, PROJECT_TAG } from './constructs/provider-and-backend';
 import { DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, StateBucket } from './constructs/state-bucket';
 
 /** Where bootstrap stacks keep their local state unless told otherwise (gitignored). */
@@ -89,17 +89,7 @@ export class StateStack extends TerraformStack {
     new AwsProvider(this, 'aws', {
       region: target.region,
       defaultTags: [{ tags: { project: PROJECT_TAG, purpose: 'terraform-state', 'managed-by': 'cdktf' } }],
-      ...(emulator
-        ? {
-            ...EMULATOR_CREDENTIALS,
-            skipCredentialsValidation: true,
-            skipMetadataApiCheck: 'true',
-            skipRequestingAccountId: true,
-            skipRegionValidation: true,
-            s3UsePathStyle: true,
-            endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, emulator]))],
-          }
-        : {}),
+      ...(emulator ? emulatorProviderSettings(emulator) : {}),
     });
     // Relative to the stack directory, so the synthesized JSON is the same on every machine.
     const stackDir = path.resolve(App.of(this).outdir, 'stacks', id);

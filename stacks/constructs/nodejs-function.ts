@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -29,6 +29,19 @@ export interface Bundle {
   readonly sha256: string;
 }
 
+/** How every Lambda bundle is built: one minified CommonJS file, no paths, comments or source maps. */
+export const LAMBDA_BUNDLE_OPTIONS = {
+  bundle: true,
+  write: false,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+  sourcemap: false,
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
+
 /** Bundles `entry` to one minified CommonJS file for the Lambda Node.js 20 runtime. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bag-json-'));
@@ -39,19 +52,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
       writeFileSync(file, JSON.stringify(value));
       alias[id] = file;
     }
-    const result = buildSync({
-      entryPoints: [path.resolve(options.entry)],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      minify: true,
-      legalComments: 'none',
-      sourcemap: false,
-      alias,
-      logLevel: 'silent',
-    });
+    const result = buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [path.resolve(options.entry)], alias });
     const code = result.outputFiles[0].text;
     const sha256 = createHash('sha256').update(code).digest('hex');
     const dir = path.join(tmpdir(), 'bedrock-ai-gateway-bundles', sha256);

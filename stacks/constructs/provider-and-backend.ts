@@ -3,7 +3,7 @@
  * both at a loopback endpoint with dummy credentials and the provider's skip flags.
  */
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider, type AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import type { Environment } from '../../config/schema';
 
 export const PROJECT_TAG = 'bedrock-ai-gateway';
@@ -14,24 +14,26 @@ export const EMULATED_SERVICES = ['acm', 'apigateway', 'cloudwatch', 'dynamodb',
 /** Credentials the emulator accepts; never real ones. */
 export const EMULATOR_CREDENTIALS = { accessKey: 'testing', secretKey: 'testing' } as const;
 
+/** Provider settings that send every service to a local emulator, with dummy credentials and no AWS-side checks. */
+export function emulatorProviderSettings(endpoint: string): Partial<AwsProviderConfig> {
+  return {
+    ...EMULATOR_CREDENTIALS,
+    skipCredentialsValidation: true,
+    skipMetadataApiCheck: 'true',
+    skipRequestingAccountId: true,
+    skipRegionValidation: true,
+    s3UsePathStyle: true,
+    endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpoint]))],
+  };
+}
+
 export function configureProvider(stack: TerraformStack, environment: Environment): AwsProvider {
-  const emulator = environment.emulator;
   return new AwsProvider(stack, 'aws', {
     region: environment.region,
     defaultTags: [
       { tags: { ...environment.tags, project: PROJECT_TAG, environment: environment.name, 'managed-by': 'cdktf' } },
     ],
-    ...(emulator
-      ? {
-          ...EMULATOR_CREDENTIALS,
-          skipCredentialsValidation: true,
-          skipMetadataApiCheck: 'true',
-          skipRequestingAccountId: true,
-          skipRegionValidation: true,
-          s3UsePathStyle: true,
-          endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, emulator.endpoint]))],
-        }
-      : {}),
+    ...(environment.emulator ? emulatorProviderSettings(environment.emulator.endpoint) : {}),
   });
 }
 
