@@ -400,3 +400,46 @@ describe('snapshot', () => {
     expect(masked).toMatchSnapshot();
   });
 });
+
+describe('emulator environment', () => {
+  const local = synthGateway(config, 'local');
+  const endpoint = config.environments.find((e) => e.name === 'local')!.emulator!.endpoint;
+
+  test('provider and S3 backend go to the loopback emulator with dummy credentials and skip flags', () => {
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const provider = local.json.provider.aws[0];
+    expect(provider).toMatchObject({
+      access_key: 'testing',
+      secret_key: 'testing',
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_region_validation: true,
+      s3_use_path_style: true,
+    });
+    const endpoints = (provider.endpoints as Array<Record<string, string>>)[0];
+    expect(new Set(Object.values(endpoints))).toEqual(new Set([endpoint]));
+    expect(Object.keys(endpoints).sort()).toEqual(['acm', 'apigateway', 'cloudwatch', 'dynamodb', 'iam', 'lambda', 'logs', 'route53', 's3', 'sts', 'wafv2']);
+    expect(local.json.terraform.backend!.s3).toMatchObject({
+      bucket: 'bedrock-gateway-local-tfstate',
+      key: 'bedrock-ai-gateway/local/terraform.tfstate',
+      encrypt: true,
+      use_lockfile: true,
+      use_path_style: true,
+      endpoints: { s3: endpoint, sts: endpoint, iam: endpoint },
+    });
+  });
+
+  test('drift the emulator cannot read back is ignored there, and only there', () => {
+    const ignored = (json: TerraformJson, type: string) => Object.values(resourcesOf(json, type)).map((r) => (r.lifecycle as { ignore_changes?: string[] } | undefined)?.ignore_changes);
+    expect(ignored(local.json, 'aws_api_gateway_authorizer')).toEqual([['identity_validation_expression']]);
+    expect(ignored(local.json, 'aws_lambda_function')).toEqual([['logging_config']]);
+    expect(ignored(dev.json, 'aws_api_gateway_authorizer')).toEqual([undefined]);
+    expect(ignored(dev.json, 'aws_lambda_function')).toEqual([undefined]);
+  });
+
+  test('real AWS environments carry no emulator settings', () => {
+    for (const stack of [dev, prod]) {
+      expect(JSON.stringify(stack.json)).not.toMatch(/127\.0\.0\.1|localhost|"testing"/);
+    }
+  });
+});
