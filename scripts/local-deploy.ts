@@ -26,6 +26,7 @@ import {
   synthesizedLogGroupNames,
 } from './lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from './lib/moto';
+import { emulatorS3Client, waitForVersionedBucket } from './lib/state-bucket-ready';
 import { formatSummary } from './lib/summary';
 import { TERRAFORM_HINT, requireTool, terraformEnv } from './lib/terraform';
 import { KEPT_EMULATOR_FILE, readKeptEmulator } from './lib/kept-emulator';
@@ -91,13 +92,21 @@ async function main(): Promise<number> {
     const gatewayDir = stackDir(outdir, target.gatewayStackId);
     // The bootstrap stack's local state belongs to this emulator run, not to .local/bootstrap.
     const statePath = path.join(WORK_DIR, `${target.stateStackId}.tfstate`);
-    await step(`Deploying ${target.stateStackId} (state bucket ${target.stateTarget.bucket})`, async () => {
+    // The gateway starts as soon as its state bucket exists with versioning on, while the
+    // state stack is still settling the bucket's lifecycle rule (about a minute).
+    const gatewayApply = await step(`Deploying ${target.stateStackId} (state bucket ${target.stateTarget.bucket}) and ${target.gatewayStackId}`, async () => {
       await init(stateDir, { statePath });
-      return apply(stateDir, { onLine: progress(target.stateStackId) });
-    });
-    const gatewayApply = await step(`Deploying ${target.gatewayStackId}`, async () => {
+      const stateApply = apply(stateDir, { onLine: progress(target.stateStackId) });
+      stateApply.catch(() => undefined);
+      const s3 = emulatorS3Client(endpoint, target.stateTarget.region);
+      try {
+        await waitForVersionedBucket(s3, target.stateTarget.bucket, stateApply);
+      } finally {
+        s3.destroy();
+      }
       await init(gatewayDir);
-      return apply(gatewayDir, { onLine: progress(target.gatewayStackId) });
+      const [gateway] = await Promise.all([apply(gatewayDir, { onLine: progress(target.gatewayStackId) }), stateApply]);
+      return gateway;
     });
 
     const out = await outputs(gatewayDir);

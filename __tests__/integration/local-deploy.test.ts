@@ -10,7 +10,8 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { GetObjectCommand, HeadBucketCommand, ListObjectVersionsCommand, S3Client, GetBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { emulatorS3Client, waitForVersionedBucket } from '../../scripts/lib/state-bucket-ready';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListWebACLsCommand } from '@aws-sdk/client-wafv2';
@@ -34,7 +35,7 @@ import {
   terraform,
   type LocalTarget,
 } from '../../scripts/lib/local-deploy';
-import { EMULATOR_SDK_CREDENTIALS, MOTO_HINT, startMoto, type MotoServer } from '../../scripts/lib/moto';
+import { MOTO_HINT, startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { TERRAFORM_HINT, requireTool, runTerraform } from '../../scripts/lib/terraform';
 
 // Terraform against the emulator takes tens of seconds per step; the whole file a few minutes.
@@ -79,7 +80,7 @@ beforeAll(async () => {
   stateDir = stackDir(outdir, target.stateStackId);
   gatewayDir = stackDir(outdir, target.gatewayStackId);
   clients = emulatorClients({ endpoint: moto.endpoint, region: target.environment.region });
-  s3 = new S3Client({ endpoint: moto.endpoint, region: target.stateTarget.region, forcePathStyle: true, credentials: { ...EMULATOR_SDK_CREDENTIALS } });
+  s3 = emulatorS3Client(moto.endpoint, target.stateTarget.region);
 });
 
 afterAll(async () => {
@@ -103,7 +104,7 @@ describe('local deploy on the emulator', () => {
     // lifecycle rule to settle. The gateway only needs a versioned bucket, so it starts then.
     const stateApply = timed('state stack apply', () => apply(stateDir));
     stateApply.catch(() => undefined);
-    await waitForVersionedBucket(target.stateTarget.bucket, stateApply);
+    await waitForVersionedBucket(s3, target.stateTarget.bucket, stateApply);
     await init(gatewayDir);
     const result = await timed('gateway apply', () => apply(gatewayDir));
     expect(result.stdout).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
@@ -288,21 +289,3 @@ function stateKeyPrefix(): string {
   return state.keyPrefix;
 }
 
-/** Resolves once the state bucket exists with versioning enabled; rejects if `failed` rejects first. */
-async function waitForVersionedBucket(bucket: string, failed: Promise<unknown>): Promise<void> {
-  let error: unknown;
-  failed.catch((err) => (error = err));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (error) throw error;
-    try {
-      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-      const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
-      if (versioning.Status === 'Enabled') return;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`state bucket ${bucket} was not created with versioning within 120 s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
