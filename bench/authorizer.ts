@@ -41,7 +41,7 @@ const median = (values: number[]) => {
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
-/** jose exports bundled exactly as `bundleFunction` bundles the authorizer (minified CJS, node20). */
+/** jose exports bundled exactly as `bundleFunction` bundles the authorizer (the Lambda bundle options). */
 function joseBundle(exports: readonly string[]): string {
   const result = buildSync({
     ...LAMBDA_BUNDLE_OPTIONS,

@@ -36,6 +36,7 @@ import {
   type LocalTarget,
 } from '../../scripts/lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from '../../scripts/lib/moto';
+import { LAMBDA_RUNTIME } from '../../stacks/constructs/nodejs-function';
 import { TERRAFORM_HINT, requireTool, runTerraform } from '../../scripts/lib/terraform';
 
 // Terraform against the emulator takes tens of seconds per step; the whole file a few minutes.
@@ -140,7 +141,7 @@ describe('local deploy on the emulator', () => {
       expect.objectContaining({ type: 'TOKEN', ttl: target.environment.authorizer.cacheTtlSeconds, authorizerUri: expect.stringContaining(`:function:${functionName}/invocations`) }),
     ]);
     const fn = await clients.lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
-    expect(fn.Configuration).toMatchObject({ Runtime: 'nodejs20.x', Handler: 'index.handler', MemorySize: target.environment.authorizer.memorySizeMb });
+    expect(fn.Configuration).toMatchObject({ Runtime: LAMBDA_RUNTIME, Handler: 'index.handler', MemorySize: target.environment.authorizer.memorySizeMb });
   });
 
   test('one usage plan per tier and one per tenant with limit overrides, with the configured throttle and quota, on the stage', () => {

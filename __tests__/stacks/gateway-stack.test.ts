@@ -316,6 +316,20 @@ describe('authorizer wiring', () => {
     expect(prod.synthesized).toHaveResourceWithProperties(ApiGatewayAuthorizer, { authorizer_result_ttl_in_seconds: 300 });
   });
 
+  test('the function runs on a supported Node.js runtime with the configured memory and timeout', () => {
+    expect(Object.values(resourcesOf(dev.json, 'aws_lambda_function'))).toEqual([
+      expect.objectContaining({
+        function_name: 'bedrock-gw-dev-authorizer',
+        runtime: 'nodejs22.x',
+        handler: 'index.handler',
+        architectures: ['arm64'],
+        memory_size: 256,
+        timeout: 10,
+        source_code_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }),
+    ]);
+  });
+
   test('the function may be invoked by this API\'s authorizer only', () => {
     expect(Object.values(resourcesOf(dev.json, 'aws_lambda_permission'))).toEqual([
       expect.objectContaining({

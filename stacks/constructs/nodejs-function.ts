@@ -29,12 +29,19 @@ export interface Bundle {
   readonly sha256: string;
 }
 
+/**
+ * Lambda runtime of every function. Node.js 20 is deprecated on Lambda since 30 April 2026;
+ * Node.js 22 (standard support until 30 April 2027) is the newest that hashicorp/aws 5.100.0
+ * accepts (it rejects nodejs24.x). Move to nodejs24.x with the provider upgrade.
+ */
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+
 /** How every Lambda bundle is built: one minified CommonJS file, no paths, comments or source maps. */
 export const LAMBDA_BUNDLE_OPTIONS = {
   bundle: true,
   write: false,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'cjs',
   minify: true,
   legalComments: 'none',
@@ -42,7 +49,7 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
-/** Bundles `entry` to one minified CommonJS file for the Lambda Node.js 20 runtime. */
+/** Bundles `entry` to one minified CommonJS file for the Lambda Node.js runtime. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bag-json-'));
   try {
@@ -117,7 +124,7 @@ export class NodejsFunction extends Construct {
       functionName: props.functionName,
       description: props.description,
       role: this.role.arn,
-      runtime: 'nodejs20.x',
+      runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
