@@ -316,6 +316,17 @@ describe('authorizer wiring', () => {
     expect(prod.synthesized).toHaveResourceWithProperties(ApiGatewayAuthorizer, { authorizer_result_ttl_in_seconds: 300 });
   });
 
+  test('API Gateway turns away anything but a Bearer JWT before invoking the function', () => {
+    const pattern = new RegExp(Object.values(resourcesOf(dev.json, 'aws_api_gateway_authorizer'))[0].identity_validation_expression as string);
+    expect(pattern.test('Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl')).toBe(true);
+    expect(pattern.test('bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl')).toBe(true);
+    // alg none tokens have an empty signature; they reach the function, which refuses them.
+    expect(pattern.test('Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.')).toBe(true);
+    for (const bad of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a.b', 'Bearer a.b.c.d', 'Bearer a b.c.d', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', 'Bearer a.b.c\n']) {
+      expect([bad, pattern.test(bad)]).toEqual([bad, false]);
+    }
+  });
+
   test('the function runs on a supported Node.js runtime with the configured memory and timeout', () => {
     expect(Object.values(resourcesOf(dev.json, 'aws_lambda_function'))).toEqual([
       expect.objectContaining({

@@ -13,8 +13,11 @@ import { AWS_LIMITS } from '../../config/schema';
 import { NodejsFunction } from './nodejs-function';
 
 export const AUTHORIZER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'authorizer', 'index.ts');
-/** API Gateway refuses (401) anything that is not a Bearer JWT before invoking the function. */
-export const BEARER_JWT_PATTERN = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$';
+/**
+ * API Gateway refuses (401) anything that is not a Bearer JWT before invoking the function.
+ * The scheme is case-insensitive (RFC 7235), as in the function itself.
+ */
+export const BEARER_JWT_PATTERN = '^[Bb][Ee][Aa][Rr][Ee][Rr] [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$';
 
 export interface JwtAuthorizerProps {
   readonly api: ApiGatewayRestApi;
