@@ -35,3 +35,19 @@ export type AuditSink = (line: string) => void;
 export const stdoutSink: AuditSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
+
+const jsonString = (value: string | null): string => (value === null ? 'null' : JSON.stringify(value));
+
+/**
+ * The line as JSON, fields in a fixed order: byte-for-byte what `JSON.stringify(line)` gives,
+ * without building a generic serializer's property walk on the hot path.
+ */
+export function serializeAuditLine(line: AuditLine): string {
+  return (
+    `{"audit":"authorizer","environment":${jsonString(line.environment)},"decision":${jsonString(line.decision)},` +
+    `"reason":${jsonString(line.reason)},"detail":${jsonString(line.detail)},"tenant":${jsonString(line.tenant)},` +
+    `"subject":${jsonString(line.subject)},"issuer":${jsonString(line.issuer)},"idp":${jsonString(line.idp)},` +
+    `"tier":${jsonString(line.tier)},"claimedTier":${jsonString(line.claimedTier)},"role":${jsonString(line.role)},` +
+    `"methodArn":${jsonString(line.methodArn)},"latencyMs":${JSON.stringify(line.latencyMs)}}`
+  );
+}

@@ -3,7 +3,7 @@
  * Refused tokens throw exactly `Error("Unauthorized")` (401); valid tokens that may not call get
  * a policy that does not cover the request (403); nothing a client sends can produce a 500.
  */
-import { stdoutSink, type AuditLine, type AuditSink, type Decision } from './audit';
+import { serializeAuditLine, stdoutSink, type AuditLine, type AuditSink, type Decision } from './audit';
 import { ALLOWED, DenyReason, TokenRejectedError, UnauthorizedReason } from './errors';
 import { buildAllowPolicy, buildDenyPolicy, explainRefusal, parseMethodArn, TenantPolicyCache, type AuthorizerResponse } from './policy';
 import type { AuthorizerSettings } from './settings';
@@ -61,7 +61,7 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
       line.issuer = trace.issuer ?? null;
       line.idp = trace.idp ?? null;
       line.latencyMs = Math.round((performance.now() - started) * 100) / 100;
-      sink(JSON.stringify(line));
+      sink(serializeAuditLine(line));
     };
 
     try {

@@ -1,4 +1,5 @@
 /** One JSON audit line per decision, with fixed fields and never the token or its signature. */
+import { serializeAuditLine, type AuditLine } from '../../../functions/authorizer/audit';
 import { createHandler } from '../../../functions/authorizer/handler';
 import { mint } from './support/jwt';
 import { bearer, cognitoAccessClaims, harness, ISSUERS, methodArn, MODELS, NOW_MS, startWorld, validTokens, type World } from './support/world';
@@ -98,5 +99,32 @@ describe('audit line', () => {
       expect(chunk.slice(0, -1)).not.toContain('\n');
     }
     expect(written.map((c) => JSON.parse(c).decision)).toEqual(['allow', 'unauthorized']);
+  });
+});
+
+describe('serializeAuditLine', () => {
+  const base: AuditLine = {
+    audit: 'authorizer',
+    environment: 'dev',
+    decision: 'unauthorized',
+    reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    detail: 'aud:check_failed',
+    tenant: null,
+    subject: null,
+    issuer: 'https://issuer.example/"quoted"\\back\nline\u2028sep\u0000nul é 😀',
+    idp: null,
+    tier: null,
+    claimedTier: null,
+    role: null,
+    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/POST/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse',
+    latencyMs: 0.41,
+  };
+
+  test.each([
+    ['a 401 with hostile characters in the claimed issuer', base],
+    ['an allow with every field set', { ...base, decision: 'allow' as const, reason: 'ALLOWED', detail: null, tenant: 'acme', subject: 'a-b', idp: 'cognito', tier: 'gold', claimedTier: 'platinum', role: 'dev,admin', latencyMs: 12 }],
+  ])('%s: byte-for-byte JSON.stringify of the line, with the same key order', (_name, line) => {
+    expect(serializeAuditLine(line)).toBe(JSON.stringify(line));
+    expect(Object.keys(JSON.parse(serializeAuditLine(line)))).toEqual(Object.keys(line));
   });
 });
