@@ -12,13 +12,13 @@ import { synthApp, type SynthesizedApp } from '../helpers/synth-app';
 
 let app: SynthesizedApp;
 
-beforeAll(() => {
+beforeAll(async () => {
   requireTool('terraform', TERRAFORM_HINT);
-  app = synthApp();
+  app = await synthApp();
 }, 120_000);
 
 afterAll(() => {
-  if (app) rmSync(app.outdir, { recursive: true, force: true });
+  if (app) rmSync(path.dirname(app.outdir), { recursive: true, force: true });
 });
 
 test('main.ts synthesizes one gateway stack per configured environment', () => {

@@ -37,8 +37,8 @@ export function localTarget(configDir: string = DEFAULT_CONFIG_DIR, environmentN
 }
 
 export interface SynthOptions {
-  /** Emulator endpoint baked into the emulator environments' provider and backend. */
-  readonly endpoint: string;
+  /** Emulator endpoint baked into the emulator environments' provider and backend. @default the config's own */
+  readonly endpoint?: string;
   /** Output directory (its parent must exist). */
   readonly outdir: string;
   /** @default the example config */
@@ -51,7 +51,7 @@ export function synthesize(options: SynthOptions): Promise<void> {
   const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    GATEWAY_EMULATOR_ENDPOINT: options.endpoint,
+    ...(options.endpoint ? { GATEWAY_EMULATOR_ENDPOINT: options.endpoint } : {}),
     CDKTF_OUTDIR: path.resolve(options.outdir),
     ...(options.configDir ? { GATEWAY_CONFIG_DIR: path.resolve(options.configDir) } : {}),
   };
