@@ -52,6 +52,16 @@ export function apiKeyValue(environment: Environment, tenantId: string): string 
   return `bag-${digest.slice(0, 40)}`;
 }
 
+/** Prefix of the gateway's resource names (plans, keys, roles, function) in one environment. */
+export function resourceNamePrefix(environment: Pick<Environment, 'name'>): string {
+  return `bedrock-gw-${environment.name}`;
+}
+
+/** Name of the gateway's REST API in one environment. */
+export function restApiName(environment: Pick<Environment, 'name'>): string {
+  return `bedrock-ai-gateway-${environment.name}`;
+}
+
 export function stageNameOf(environment: Environment): string {
   return environment.stageName ?? environment.name;
 }

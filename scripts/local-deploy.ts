@@ -18,7 +18,6 @@ import {
   init,
   isProgressLine,
   localTarget,
-  namePrefixOf,
   outputs,
   resourcesAdded,
   stackDir,
@@ -26,6 +25,7 @@ import {
   synthesizedLogGroupNames,
 } from './lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from './lib/moto';
+import { resourceNamePrefix } from '../config/derive';
 import { emulatorS3Client, waitForVersionedBucket } from './lib/state-bucket-ready';
 import { formatSummary } from './lib/summary';
 import { TERRAFORM_HINT, requireTool, terraformEnv } from './lib/terraform';
@@ -116,7 +116,7 @@ async function main(): Promise<number> {
         restApiId: String(out.rest_api_id),
         stageName: String(out.stage_name),
         region: environment.region,
-        namePrefix: namePrefixOf(environment),
+        namePrefix: resourceNamePrefix(environment),
         logGroupNames: synthesizedLogGroupNames(gatewayDir),
       });
       timings.push(['Total', Date.now() - started]);

@@ -7,7 +7,7 @@ import { Aspects, Fn, Lazy, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
-import { GATEWAY_ROUTES, stageNameOf } from '../config/derive';
+import { GATEWAY_ROUTES, resourceNamePrefix, restApiName, stageNameOf } from '../config/derive';
 import type { Environment, GatewayConfig } from '../config/schema';
 import { buildAuthorizerSettings } from '../config/tenant-table';
 import { JwtAuthorizer } from './constructs/authorizer';
@@ -37,10 +37,10 @@ export class GatewayStack extends TerraformStack {
     if (environment.emulator) ignoreEmulatorDrift(this);
     // Synth fails if any resource breaks the gateway's rules (least privilege, authorized methods, ...).
     Aspects.of(this).add(new GatewayPolicyAspect());
-    const namePrefix = `bedrock-gw-${environment.name}`;
+    const namePrefix = resourceNamePrefix(environment);
 
     this.restApi = new GatewayRestApi(this, 'rest-api', {
-      name: `bedrock-ai-gateway-${environment.name}`,
+      name: restApiName(environment),
       description: `Governed Amazon Bedrock gateway (${environment.name})`,
     });
     this.authorizer = new JwtAuthorizer(this, 'authorizer', {

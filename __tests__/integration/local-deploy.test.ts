@@ -26,7 +26,6 @@ import {
   apply,
   init,
   localTarget,
-  namePrefixOf,
   outputs,
   stackDir,
   synthesize,
@@ -36,6 +35,7 @@ import {
   type LocalTarget,
 } from '../../scripts/lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from '../../scripts/lib/moto';
+import { resourceNamePrefix, restApiName } from '../../config/derive';
 import { LAMBDA_RUNTIME } from '../../stacks/constructs/nodejs-function';
 import { TERRAFORM_HINT, requireTool, runTerraform } from '../../scripts/lib/terraform';
 
@@ -117,7 +117,7 @@ describe('local deploy on the emulator', () => {
       restApiId,
       stageName: stageNameOf(target.environment),
       region: target.environment.region,
-      namePrefix: namePrefixOf(target.environment),
+      namePrefix: resourceNamePrefix(target.environment),
       logGroupNames: synthesizedLogGroupNames(gatewayDir),
     });
   });
@@ -127,7 +127,7 @@ describe('local deploy on the emulator', () => {
   });
 
   test('both routes exist, each behind the authorizer and requiring an API key', () => {
-    const authorizer = info.authorizers.find((a) => a.name === `${namePrefixOf(target.environment)}-jwt`);
+    const authorizer = info.authorizers.find((a) => a.name === `${resourceNamePrefix(target.environment)}-jwt`);
     expect(authorizer).toBeDefined();
     expect(info.routes.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /model/{modelId}/converse', 'POST /model/{modelId}/invoke']);
     for (const route of info.routes) {
@@ -136,7 +136,7 @@ describe('local deploy on the emulator', () => {
   });
 
   test('the authorizer is a TOKEN authorizer with the configured cache TTL, invoking the deployed function', async () => {
-    const functionName = `${namePrefixOf(target.environment)}-authorizer`;
+    const functionName = `${resourceNamePrefix(target.environment)}-authorizer`;
     expect(info.authorizers).toEqual([
       expect.objectContaining({ type: 'TOKEN', ttl: target.environment.authorizer.cacheTtlSeconds, authorizerUri: expect.stringContaining(`:function:${functionName}/invocations`) }),
     ]);
@@ -145,7 +145,7 @@ describe('local deploy on the emulator', () => {
   });
 
   test('one usage plan per tier and one per tenant with limit overrides, with the configured throttle and quota, on the stage', () => {
-    const prefix = namePrefixOf(target.environment);
+    const prefix = resourceNamePrefix(target.environment);
     const expected = [
       ...config.tiers.map((tier) => ({ name: `${prefix}-tier-${tier.name}`, rateLimit: tier.rateLimit, burstLimit: tier.burstLimit, quotaLimit: tier.quota.limit, quotaPeriod: tier.quota.period })),
       ...config.tenants.filter(tenantNeedsOwnPlan).map((tenant) => {
@@ -158,7 +158,7 @@ describe('local deploy on the emulator', () => {
   });
 
   test('one API key per tenant, enabled as configured, in exactly the plan that governs it', () => {
-    const prefix = namePrefixOf(target.environment);
+    const prefix = resourceNamePrefix(target.environment);
     expect(info.tenantKeys.map((k) => k.tenant).sort()).toEqual(config.tenants.map((t) => t.id).sort());
     for (const tenant of config.tenants) {
       const key = info.tenantKeys.find((k) => k.tenant === tenant.id)!;
@@ -186,7 +186,7 @@ describe('local deploy on the emulator', () => {
     } else {
       expect(info.webAclArn).toBeUndefined();
       const listed = (await clients.wafv2.send(new ListWebACLsCommand({ Scope: 'REGIONAL' }))).WebACLs ?? [];
-      expect(listed.filter((a) => a.Name?.startsWith(namePrefixOf(target.environment)))).toEqual([]);
+      expect(listed.filter((a) => a.Name?.startsWith(resourceNamePrefix(target.environment)))).toEqual([]);
     }
   });
 
@@ -208,7 +208,7 @@ describe('local deploy on the emulator', () => {
       (c) => !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op'),
     );
     expect(changes.map((c) => ({ type: c.type, actions: c.change.actions, name: c.change.after.name }))).toEqual([
-      { type: 'aws_api_gateway_usage_plan', actions: ['update'], name: `${namePrefixOf(target.environment)}-tenant-${CHANGED_TENANT}` },
+      { type: 'aws_api_gateway_usage_plan', actions: ['update'], name: `${resourceNamePrefix(target.environment)}-tenant-${CHANGED_TENANT}` },
     ]);
     expect(changes[0].change.after.quota_settings).toEqual([expect.objectContaining({ limit: CHANGED_QUOTA_LIMIT })]);
   });
@@ -256,7 +256,7 @@ describe('local deploy on the emulator', () => {
 
   test('destroy leaves no API, usage plan, API key, function, log group or web ACL of the stack', async () => {
     await timed('destroy', () => terraform(gatewayDir, ['destroy', '-auto-approve', ...TF_FLAGS]));
-    const left = await leftovers(clients, namePrefixOf(target.environment), `bedrock-ai-gateway-${target.environment.name}`);
+    const left = await leftovers(clients, resourceNamePrefix(target.environment), restApiName(target.environment));
     expect(left).toEqual({ restApis: [], usagePlans: [], apiKeys: [], functions: [], webAcls: [] });
     for (const name of synthesizedLogGroupNames(gatewayDir)) {
       const groups = (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))).logGroups ?? [];

@@ -140,8 +140,3 @@ export function synthesizedLogGroupNames(stackDirectory: string): string[] {
     .filter((n): n is string => typeof n === 'string')
     .sort();
 }
-
-/** Prefix of the gateway stack's resource names (see GatewayStack). */
-export function namePrefixOf(environment: Pick<Environment, 'name'>): string {
-  return `bedrock-gw-${environment.name}`;
-}
