@@ -6,13 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { EMULATOR_CREDENTIALS } from '../../stacks/constructs/provider-and-backend';
 import { requireTool } from './terraform';
 
 export const LOOPBACK = '127.0.0.1';
 export const MOTO_HINT = "install moto's server (pip install 'moto[server]>=5') and put moto_server on PATH";
 
 /** Credentials and region for AWS SDK clients and Terraform pointed at the emulator. */
-export const EMULATOR_SDK_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+export const EMULATOR_SDK_CREDENTIALS = { accessKeyId: EMULATOR_CREDENTIALS.accessKey, secretAccessKey: EMULATOR_CREDENTIALS.secretKey } as const;
 
 /** Asks the kernel for a free TCP port on the loopback interface. */
 export function freeLoopbackPort(): Promise<number> {
