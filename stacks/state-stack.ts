@@ -35,9 +35,8 @@ export function stateStackId(target: Pick<StateBucketTarget, 'bucket'>): string 
 }
 
 /**
- * Groups the environments with an S3 backend by state bucket. Environments sharing a bucket
- * must agree on its settings.
- * @throws Error naming both environments when they configure one bucket differently.
+ * Groups the environments with an S3 backend by state bucket. That environments sharing a
+ * bucket agree on its settings is checked once, at config validation (`validate.ts`).
  */
 export function stateBucketTargets(config: GatewayConfig): StateBucketTarget[] {
   const targets = new Map<string, StateBucketTarget>();
@@ -53,19 +52,7 @@ export function stateBucketTargets(config: GatewayConfig): StateBucketTarget[] {
       environments: [environment.name],
     };
     const existing = targets.get(state.bucket);
-    if (!existing) {
-      targets.set(state.bucket, target);
-      continue;
-    }
-    for (const field of ['region', 'kmsKeyId', 'noncurrentVersionExpirationDays', 'emulatorEndpoint'] as const) {
-      if (existing[field] !== target[field]) {
-        throw new Error(
-          `environments ${existing.environments[0]} and ${environment.name} share state bucket ${state.bucket} but disagree on its ${field} ` +
-            `(${JSON.stringify(existing[field])} vs ${JSON.stringify(target[field])}): give them the same state settings or separate buckets`,
-        );
-      }
-    }
-    targets.set(state.bucket, { ...existing, environments: [...existing.environments, environment.name] });
+    targets.set(state.bucket, existing ? { ...existing, environments: [...existing.environments, environment.name] } : target);
   }
   return [...targets.values()];
 }
