@@ -73,16 +73,17 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
       line.tenant = resolution.tenantId;
       line.role = resolution.role;
       const arn = parseMethodArn(methodArn);
-      const denyContext = { tenantId: resolution.tenantId ?? '', sub: subject, role: resolution.role, tier: '', idp: idp.id };
+      // Built only on the deny paths, not on every allowed call.
+      const denyContext = () => ({ tenantId: resolution.tenantId ?? '', sub: subject, role: resolution.role, tier: '', idp: idp.id });
 
       if (arn === undefined) {
         finish('deny', DenyReason.METHOD_ARN_INVALID);
-        return buildDenyPolicy({ principalId, resource: methodArn ?? '*', context: denyContext });
+        return buildDenyPolicy({ principalId, resource: methodArn ?? '*', context: denyContext() });
       }
       if (!resolution.ok) {
         // The same token always names the same tenant, so denying the whole stage is cache-safe.
         finish('deny', resolution.reason);
-        return buildDenyPolicy({ principalId, resource: `${arn.prefix}/*`, context: denyContext });
+        return buildDenyPolicy({ principalId, resource: `${arn.prefix}/*`, context: denyContext() });
       }
 
       const { tenantId, tenant, role } = resolution;

@@ -30,10 +30,6 @@ export class TenantDirectory {
     this.tenants = new Map(Object.entries(settings.tenants));
   }
 
-  get(tenantId: string): TenantEntry | undefined {
-    return this.tenants.get(tenantId);
-  }
-
   resolve(idp: IdentityProviderSettings, payload: JWTPayload): TenantResolution {
     const role = roleOf(ownClaim(payload, idp.claims.role));
     const claimed = ownClaim(payload, idp.claims.tenant);
