@@ -3,8 +3,8 @@
  * gateway stack per environment. No resources are defined here.
  */
 import { App } from 'cdktf';
-import { DEFAULT_CONFIG_DIR, loadConfig } from './config/load';
-import { ConfigError } from './config/validate';
+import { DEFAULT_CONFIG_DIR, loadConfig } from './gateway-config/load';
+import { ConfigError } from './gateway-config/validate';
 import { GatewayStack } from './stacks/gateway-stack';
 import { StateStack, stateBucketTargets, stateStackId } from './stacks/state-stack';
 

@@ -1,4 +1,4 @@
-import type { EnvironmentInput } from './schema';
+import type { EnvironmentInput } from '../gateway-config';
 
 /** One Terraform stack is synthesized per environment. */
 const environments: EnvironmentInput[] = [

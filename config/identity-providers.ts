@@ -1,4 +1,4 @@
-import type { IdentityProviderInput } from './schema';
+import type { IdentityProviderInput } from '../gateway-config';
 
 /** Identity providers whose tokens the authorizer accepts, chosen by the token's `iss`. */
 const identityProviders: IdentityProviderInput[] = [

@@ -1,4 +1,4 @@
-import type { ModelInput } from './schema';
+import type { ModelInput } from '../gateway-config';
 
 /** The Bedrock models the gateway may expose. Nothing outside this list is reachable. */
 const models: ModelInput[] = [

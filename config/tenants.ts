@@ -1,4 +1,4 @@
-import type { TenantInput } from './schema';
+import type { TenantInput } from '../gateway-config';
 
 /** Tenants: who may call, on which tier, through which identity providers. */
 const tenants: TenantInput[] = [

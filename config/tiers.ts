@@ -1,4 +1,4 @@
-import type { TierInput } from './schema';
+import type { TierInput } from '../gateway-config';
 
 /** Each tier becomes one API Gateway usage plan per environment. */
 const tiers: TierInput[] = [

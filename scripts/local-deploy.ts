@@ -25,7 +25,7 @@ import {
   synthesizedLogGroupNames,
 } from './lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from './lib/moto';
-import { resourceNamePrefix } from '../config/derive';
+import { resourceNamePrefix } from '../gateway-config/derive';
 import { emulatorS3Client, waitForVersionedBucket } from './lib/state-bucket-ready';
 import { formatSummary } from './lib/summary';
 import { TERRAFORM_HINT, requireTool, terraformEnv } from './lib/terraform';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { GatewayConfig } from '../config/schema';
+import type { GatewayConfig } from '../gateway-config/schema';
 import { emulatorProviderSettings, PROJECT_TAG } from './constructs/provider-and-backend';
 import { DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, StateBucket } from './constructs/state-bucket';
 

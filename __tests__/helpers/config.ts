@@ -1,7 +1,7 @@
 /** Config fixtures: the shipped example, loaded and validated as main.ts does, plus deep-copy helpers. */
 import * as path from 'node:path';
-import { loadConfig } from '../../config/load';
-import type { GatewayConfig, GatewayConfigInput } from '../../config/schema';
+import { loadConfig } from '../../gateway-config/load';
+import type { GatewayConfig, GatewayConfigInput } from '../../gateway-config/schema';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const EXAMPLE_CONFIG_DIR = path.join(REPO_ROOT, 'config');

@@ -1,6 +1,6 @@
 /** Synthesizes one gateway stack in memory and exposes its Terraform JSON. */
 import { Testing } from 'cdktf';
-import type { Environment, GatewayConfig } from '../../config/schema';
+import type { Environment, GatewayConfig } from '../../gateway-config/schema';
 import { GatewayStack } from '../../stacks/gateway-stack';
 
 export interface TerraformJson {

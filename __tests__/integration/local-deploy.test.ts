@@ -15,10 +15,10 @@ import { emulatorS3Client, waitForVersionedBucket } from '../../scripts/lib/stat
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListWebACLsCommand } from '@aws-sdk/client-wafv2';
-import { DEFAULT_CONFIG_DIR } from '../../config/load';
-import { effectiveLimits, stageNameOf, tenantNeedsOwnPlan, tierOf } from '../../config/derive';
-import { loadConfig } from '../../config/load';
-import type { TenantInput, TierInput } from '../../config/schema';
+import { DEFAULT_CONFIG_DIR } from '../../gateway-config/load';
+import { effectiveLimits, stageNameOf, tenantNeedsOwnPlan, tierOf } from '../../gateway-config/derive';
+import { loadConfig } from '../../gateway-config/load';
+import type { TenantInput, TierInput } from '../../gateway-config/schema';
 import { stateKey } from '../../stacks/constructs/provider-and-backend';
 import { destroyClients, emulatorClients, inspectDeployment, leftovers, type DeploymentInfo, type EmulatorClients } from '../../scripts/lib/inspect-deployment';
 import {
@@ -35,7 +35,7 @@ import {
   type LocalTarget,
 } from '../../scripts/lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from '../../scripts/lib/moto';
-import { resourceNamePrefix, restApiName } from '../../config/derive';
+import { resourceNamePrefix, restApiName } from '../../gateway-config/derive';
 import { LAMBDA_RUNTIME } from '../../stacks/constructs/nodejs-function';
 import { TERRAFORM_HINT, requireTool, runTerraform } from '../../scripts/lib/terraform';
 

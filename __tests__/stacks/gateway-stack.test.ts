@@ -4,8 +4,8 @@ import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integ
 import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { apiKeyValue } from '../../config/derive';
-import type { GatewayConfig } from '../../config/schema';
+import { apiKeyValue } from '../../gateway-config/derive';
+import type { GatewayConfig } from '../../gateway-config/schema';
 import { BEDROCK_ERROR_STATUSES, otherStatusPattern } from '../../stacks/constructs/bedrock-integration';
 import { exampleConfig } from '../helpers/config';
 import { resourcesOf, synthGateway, type TerraformJson } from '../helpers/synth';

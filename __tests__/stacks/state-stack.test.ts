@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import type { GatewayConfig } from '../../config/schema';
+import type { GatewayConfig } from '../../gateway-config/schema';
 import { StateStack, stateBucketTargets, stateStackId, type StateBucketTarget } from '../../stacks/state-stack';
 import { exampleConfig } from '../helpers/config';
 import type { TerraformJson } from '../helpers/synth';

@@ -1,6 +1,6 @@
 /**
  * The authorizer's settings: identity providers and the tenant table, generated at synth
- * from the validated gateway config (`config/tenant-table.ts`) and bundled with the function,
+ * from the validated gateway config (`gateway-config/tenant-table.ts`) and bundled with the function,
  * so a cold start makes no network call except the JWKS fetch. Plain JSON: no imports here,
  * to keep the bundle small.
  */

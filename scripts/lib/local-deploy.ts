@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_CONFIG_DIR, loadConfig } from '../../config/load';
-import type { Environment } from '../../config/schema';
+import { DEFAULT_CONFIG_DIR, loadConfig } from '../../gateway-config/load';
+import type { Environment } from '../../gateway-config/schema';
 import { stateBucketTargets, stateStackId, type StateBucketTarget } from '../../stacks/state-stack';
 import { runTerraform, type TerraformResult } from './terraform';
 

@@ -9,7 +9,7 @@ import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api'
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import * as path from 'node:path';
 import type { AuthorizerSettings } from '../../functions/authorizer/settings';
-import { AWS_LIMITS } from '../../config/schema';
+import { AWS_LIMITS } from '../../gateway-config/schema';
 import { NodejsFunction } from './nodejs-function';
 
 export const AUTHORIZER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'authorizer', 'index.ts');

@@ -13,8 +13,8 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { modelResourceArns } from '../../config/derive';
-import type { Model } from '../../config/schema';
+import { modelResourceArns } from '../../gateway-config/derive';
+import type { Model } from '../../gateway-config/schema';
 
 /** Statuses Bedrock documents for Converse and InvokeModel; each reaches the client unchanged. */
 export const BEDROCK_ERROR_STATUSES = ['400', '403', '404', '408', '424', '429', '500', '503'] as const;

@@ -4,7 +4,7 @@
  */
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider, type AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
-import type { Environment } from '../../config/schema';
+import type { Environment } from '../../gateway-config/schema';
 
 export const PROJECT_TAG = 'bedrock-ai-gateway';
 

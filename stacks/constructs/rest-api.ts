@@ -10,7 +10,7 @@ import { ApiGatewayModel } from '@cdktf/provider-aws/lib/api-gateway-model';
 import { ApiGatewayRequestValidator } from '@cdktf/provider-aws/lib/api-gateway-request-validator';
 import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource';
 import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
-import type { GatewayRoute } from '../../config/derive';
+import type { GatewayRoute } from '../../gateway-config/derive';
 
 /** JSON schemas (draft 4, as API Gateway reads them) of the request bodies. */
 export const REQUEST_BODY_SCHEMAS: Readonly<Record<GatewayRoute, object>> = {

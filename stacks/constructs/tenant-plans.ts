@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import { ApiGatewayApiKey } from '@cdktf/provider-aws/lib/api-gateway-api-key';
 import { ApiGatewayUsagePlan } from '@cdktf/provider-aws/lib/api-gateway-usage-plan';
 import { ApiGatewayUsagePlanKey } from '@cdktf/provider-aws/lib/api-gateway-usage-plan-key';
-import { apiKeyValue, effectiveLimits, tenantNeedsOwnPlan, type EffectiveLimits } from '../../config/derive';
-import type { Environment, GatewayConfig } from '../../config/schema';
+import { apiKeyValue, effectiveLimits, tenantNeedsOwnPlan, type EffectiveLimits } from '../../gateway-config/derive';
+import type { Environment, GatewayConfig } from '../../gateway-config/schema';
 
 export interface TenantPlansProps {
   readonly config: GatewayConfig;

@@ -4,8 +4,8 @@
  * loaded and run against a real JWKS, so what is tested is what Lambda runs.
  */
 import * as path from 'node:path';
-import { loadConfig } from '../../../config/load';
-import { buildAuthorizerSettings } from '../../../config/tenant-table';
+import { loadConfig } from '../../../gateway-config/load';
+import { buildAuthorizerSettings } from '../../../gateway-config/tenant-table';
 import type { TokenAuthorizerHandler } from '../../../functions/authorizer/handler';
 import type { AuthorizerSettings } from '../../../functions/authorizer/settings';
 import { bundleFunction } from '../../../stacks/constructs/nodejs-function';

@@ -1,4 +1,4 @@
-import { AWS_LIMITS } from '../../../config/schema';
+import { AWS_LIMITS } from '../../../gateway-config/schema';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../rule';
 
 export const authorizerCacheTtl: PolicyRule = {

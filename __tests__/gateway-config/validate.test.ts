@@ -1,5 +1,5 @@
-import { ConfigError, formatIssue, validateConfig, type SectionFiles } from '../../config/validate';
-import type { GatewayConfigInput } from '../../config/schema';
+import { ConfigError, formatIssue, validateConfig, type SectionFiles } from '../../gateway-config/validate';
+import type { GatewayConfigInput } from '../../gateway-config/schema';
 import { exampleInput } from '../helpers/config';
 
 const FILES: SectionFiles = {

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig } from '../../config/load';
-import { ConfigError } from '../../config/validate';
+import { loadConfig } from '../../gateway-config/load';
+import { ConfigError } from '../../gateway-config/validate';
 import { EXAMPLE_CONFIG_DIR, REPO_ROOT } from '../helpers/config';
 
 const SECTION_FILES = ['environments.ts', 'identity-providers.ts', 'models.ts', 'tiers.ts', 'tenants.ts'];
@@ -11,7 +11,7 @@ const SECTION_FILES = ['environments.ts', 'identity-providers.ts', 'models.ts', 
 /** A copy of the example config's section files in a temp directory. */
 function copyExample(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'bag-config-'));
-  for (const file of [...SECTION_FILES, 'schema.ts']) cpSync(path.join(EXAMPLE_CONFIG_DIR, file), path.join(dir, file));
+  for (const file of SECTION_FILES) cpSync(path.join(EXAMPLE_CONFIG_DIR, file), path.join(dir, file));
   return dir;
 }
 
@@ -74,5 +74,11 @@ describe('main.ts with an invalid config', () => {
       rmSync(dir, { recursive: true, force: true });
       rmSync(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the config folder', () => {
+  test('holds only what users edit: the section files and their README', () => {
+    expect(readdirSync(EXAMPLE_CONFIG_DIR).sort()).toEqual(['README.md', ...SECTION_FILES].sort());
   });
 });

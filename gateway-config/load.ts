@@ -17,7 +17,7 @@ export const SECTION_FILES: Readonly<Record<SectionName, string>> = {
 };
 
 /** The directory `main.ts` reads unless `GATEWAY_CONFIG_DIR` names another. */
-export const DEFAULT_CONFIG_DIR = __dirname;
+export const DEFAULT_CONFIG_DIR = path.join(__dirname, '..', 'config');
 
 export interface LoadedConfig {
   readonly config: GatewayConfig;
