@@ -6,6 +6,7 @@
  * `validate.ts`, where their messages can name both ends of the relation.
  */
 import { z } from 'zod';
+import { edgeSchema } from './edge-schema';
 
 /** AWS service limits the validator enforces; each is quoted in its error message. */
 export const AWS_LIMITS = {
@@ -219,6 +220,9 @@ export const environmentSchema = z.strictObject({
    * point at it, credentials are dummies, and features it lacks are off.
    */
   emulator: z.strictObject({ endpoint: loopbackUrl }).optional(),
+  // --- edge (issue 7): WAF web ACL and custom domain; fields, defaults and limits in edge-schema.ts ---
+  edge: edgeSchema.optional(),
+  // --- end edge ---
 });
 
 export const gatewayConfigSchema = z.strictObject({

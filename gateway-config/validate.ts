@@ -3,7 +3,9 @@
  * every problem at once, each naming file, field path, bad value and what is allowed.
  */
 import { AWS_LIMITS, gatewayConfigSchema, type GatewayConfig, type GatewayConfigInput } from './schema';
-import { tenantNeedsOwnPlan } from './derive';
+import { effectiveLimits, tenantNeedsOwnPlan } from './derive';
+import { parseCidr } from './cidr';
+import { MANAGED_RULE_GROUP_NAMES, MANAGED_RULE_GROUPS, isManagedRuleGroupName } from './waf-managed-rule-groups';
 
 export type SectionName = keyof GatewayConfigInput;
 export const SECTION_NAMES: readonly SectionName[] = ['environments', 'identityProviders', 'models', 'tiers', 'tenants'];
@@ -119,6 +121,7 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
 
   checkSharedStateBuckets(config, report);
   checkRegionalLimits(config, report);
+  checkEdge(config, report);
   return issues;
 }
 
@@ -181,5 +184,72 @@ function checkRegionalLimits(config: GatewayConfig, report: (path: PropertyKey[]
     }
   }
 }
+
+// --- edge (issue 7): WAF and custom domain rules ---
+/**
+ * Managed rule group and rule names against the supported table, rate limits against what the
+ * tenants' usage plans allow one client, IP lists against each other, and custom domains against
+ * their hosted zone and each other.
+ */
+function checkEdge(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  const domains = new Map<string, number>();
+  config.environments.forEach((env, e) => {
+    const waf = env.edge?.waf;
+    if (waf) {
+      const at = ['environments', e, 'edge', 'waf'];
+      for (const [group, settings] of Object.entries(waf.managedRuleGroups)) {
+        if (!isManagedRuleGroupName(group)) {
+          report([...at, 'managedRuleGroups', group], `unknown managed rule group; supported: ${MANAGED_RULE_GROUP_NAMES.join(', ')}`, group);
+          continue;
+        }
+        const rules: readonly string[] = MANAGED_RULE_GROUPS[group].rules;
+        for (const rule of Object.keys(settings.ruleActionOverrides ?? {})) {
+          if (!rules.includes(rule)) report([...at, 'managedRuleGroups', group, 'ruleActionOverrides', rule], `${group} has no rule of that name; its rules: ${rules.join(', ')}`, rule);
+        }
+      }
+      if (waf.enabled) {
+        for (const key of ['ipRateLimit', 'tokenRateLimit'] as const) {
+          const rule = waf[key];
+          if (!rule.enabled || rule.action !== 'block') continue;
+          // One client (a tenant's server, one token) may use its tenant's whole rate: WAF must not stop it first.
+          const busiest = config.tenants
+            .filter((t) => t.enabled && config.tiers.some((tier) => tier.name === t.tier))
+            .map((t) => ({ tenant: t.id, rate: effectiveLimits(config, t).rateLimit }))
+            .sort((a, b) => b.rate - a.rate || a.tenant.localeCompare(b.tenant))[0];
+          const needed = busiest ? Math.ceil(busiest.rate * rule.windowSeconds) : 0;
+          if (busiest && rule.limit < needed) {
+            report(
+              [...at, key, 'limit'],
+              `${rule.limit} requests per ${rule.windowSeconds} s would block one client of tenant ${busiest.tenant} before its usage plan does (${busiest.rate} requests/s = ${needed} per ${rule.windowSeconds} s); set at least ${needed}, or action "count"`,
+              rule.limit,
+            );
+          }
+        }
+      }
+      const denied = new Set((waf.denyList ?? []).map((c) => canonicalCidr(c)));
+      (waf.allowList ?? []).forEach((cidr, i) => {
+        if (denied.has(canonicalCidr(cidr))) report([...at, 'allowList', i], 'listed in both allowList and denyList (the deny list wins); remove it from one of them', cidr);
+      });
+    }
+    const domain = env.edge?.domain;
+    if (domain) {
+      const at = ['environments', e, 'edge', 'domain'];
+      const zone = domain.hostedZone.name;
+      if (domain.name !== zone && !domain.name.endsWith(`.${zone}`)) {
+        report([...at, 'name'], `domain name must be inside hosted zone ${zone} (equal to it or ending in .${zone})`, domain.name);
+      }
+      const first = domains.get(domain.name);
+      if (first !== undefined) report([...at, 'name'], `duplicate custom domain name: already used by environments[${first}] (${config.environments[first].name})`, domain.name);
+      else domains.set(domain.name, e);
+    }
+  });
+}
+
+/** One spelling per block, so `2001:DB8::/32` and `2001:db8:0::/32` compare equal. */
+function canonicalCidr(text: string): string {
+  const parsed = parseCidr(text);
+  return parsed.ok ? `${parsed.cidr.version}:${parsed.cidr.network}/${parsed.cidr.prefix}` : text;
+}
+// --- end edge ---
 
 export type { GatewayConfig };

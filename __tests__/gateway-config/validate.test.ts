@@ -229,3 +229,190 @@ describe('shared state buckets', () => {
     ]);
   });
 });
+
+describe('edge: WAF and custom domain', () => {
+  /** The example with `edit` applied to prod's (environments[1]) edge section. */
+  const prodEdge = (edit: (edge: NonNullable<GatewayConfigInput['environments'][number]['edge']>) => void) =>
+    broken((c) => {
+      const edge = c.environments[1].edge!;
+      edit(edge);
+    });
+
+  test('the example: prod has WAF and a domain, local WAF with every default, dev neither', () => {
+    const config = validateConfig(exampleInput(), FILES);
+    const [dev, prod, local] = config.environments;
+    expect(dev.edge).toBeUndefined();
+    expect(prod.edge?.domain).toEqual({ name: 'ai.example.com', hostedZone: { name: 'example.com' }, keepExecuteApiEndpoint: false });
+    expect(local.edge).toEqual({
+      waf: {
+        enabled: true,
+        ipRateLimit: { enabled: true, limit: 20000, windowSeconds: 300, action: 'block' },
+        tokenRateLimit: { enabled: true, limit: 20000, windowSeconds: 300, action: 'block' },
+        managedRuleGroups: {},
+        bodySizeLimit: { enabled: true, maxBytes: 1048576, action: 'block' },
+        bodyInspectionLimitKb: 16,
+        logging: { enabled: true, keep: 'blocked-and-counted' },
+      },
+    });
+  });
+
+  test('rate limits outside the bounds AWS WAF accepts, and windows it does not offer', () => {
+    expect(
+      problems(
+        prodEdge((edge) => {
+          edge.waf!.ipRateLimit = { limit: 9 };
+          edge.waf!.tokenRateLimit = { limit: 2_000_000_001, windowSeconds: 90 as 60 };
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[1].edge.waf.ipRateLimit.limit: ipRateLimit limit must be between 10 and 2000000000 requests per window (AWS WAF rate-based rule bounds) (got 9)',
+      'config/environments.ts: environments[1].edge.waf.tokenRateLimit.limit: tokenRateLimit limit must be between 10 and 2000000000 requests per window (AWS WAF rate-based rule bounds) (got 2000000001)',
+      'config/environments.ts: environments[1].edge.waf.tokenRateLimit.windowSeconds: tokenRateLimit windowSeconds must be one of 60, 120, 300, 600 (the evaluation windows AWS WAF offers) (got 90)',
+    ]);
+    expect(problems(prodEdge((edge) => (edge.waf!.ipRateLimit = { limit: 100.5 })))).toEqual([
+      'config/environments.ts: environments[1].edge.waf.ipRateLimit.limit: ipRateLimit limit must be a whole number (got 100.5)',
+    ]);
+  });
+
+  test('the exact bounds are accepted', () => {
+    const input = prodEdge((edge) => {
+      edge.waf!.ipRateLimit = { limit: 2_000_000_000, windowSeconds: 600 };
+      edge.waf!.tokenRateLimit = { limit: 10, windowSeconds: 60, action: 'count' };
+    });
+    expect(() => validateConfig(input, FILES)).not.toThrow();
+  });
+
+  test('a blocking rate limit below what one client of a tenant may send under its usage plan', () => {
+    // gold (acme) allows 50 requests/s: 15000 per 300 s, 3000 per 60 s.
+    expect(
+      problems(
+        prodEdge((edge) => {
+          edge.waf!.ipRateLimit = { limit: 14_999 };
+          edge.waf!.tokenRateLimit = { limit: 2_999, windowSeconds: 60 };
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[1].edge.waf.ipRateLimit.limit: 14999 requests per 300 s would block one client of tenant acme before its usage plan does (50 requests/s = 15000 per 300 s); set at least 15000, or action "count" (got 14999)',
+      'config/environments.ts: environments[1].edge.waf.tokenRateLimit.limit: 2999 requests per 60 s would block one client of tenant acme before its usage plan does (50 requests/s = 3000 per 60 s); set at least 3000, or action "count" (got 2999)',
+    ]);
+    // In count mode, switched off, or with WAF off, nothing is blocked: accepted.
+    for (const edit of [
+      (edge: { waf?: Record<string, unknown> }) => (edge.waf!.ipRateLimit = { limit: 100, action: 'count' }),
+      (edge: { waf?: Record<string, unknown> }) => (edge.waf!.ipRateLimit = { limit: 100, enabled: false }),
+      (edge: { waf?: Record<string, unknown> }) => Object.assign(edge.waf!, { enabled: false, ipRateLimit: { limit: 100 } }),
+    ]) {
+      expect(() => validateConfig(prodEdge(edit as never), FILES)).not.toThrow();
+    }
+  });
+
+  test('CIDR blocks that do not parse, IPv4 and IPv6', () => {
+    expect(
+      problems(
+        prodEdge((edge) => {
+          edge.waf!.allowList = ['10.0.0.0', '10.0.0.256/24', '10.0.0.0/33', '0.0.0.0/0', '2001:db8::/129', '2001:db8:::/32', 'corp-vpn'];
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[1].edge.waf.allowList[0]: allowList entry must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32 (got "10.0.0.0")',
+      'config/environments.ts: environments[1].edge.waf.allowList[1]: allowList entry must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32 (got "10.0.0.256/24")',
+      'config/environments.ts: environments[1].edge.waf.allowList[2]: allowList entry prefix length must be between 1 and 32 for IPv4 (got "10.0.0.0/33")',
+      'config/environments.ts: environments[1].edge.waf.allowList[3]: allowList entry prefix length must be between 1 and 32 for IPv4 (got "0.0.0.0/0")',
+      'config/environments.ts: environments[1].edge.waf.allowList[4]: allowList entry prefix length must be between 1 and 128 for IPv6 (got "2001:db8::/129")',
+      'config/environments.ts: environments[1].edge.waf.allowList[5]: allowList entry must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32 (got "2001:db8:::/32")',
+      'config/environments.ts: environments[1].edge.waf.allowList[6]: allowList entry must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32 (got "corp-vpn")',
+    ]);
+  });
+
+  test('CIDR blocks with host bits set name the block that was meant', () => {
+    expect(problems(prodEdge((edge) => (edge.waf!.denyList = ['198.51.100.7/24', '2001:db8:bad:1::/48'])))).toEqual([
+      'config/environments.ts: environments[1].edge.waf.denyList[0]: denyList entry has host bits set; the block is 198.51.100.0/24 (got "198.51.100.7/24")',
+      'config/environments.ts: environments[1].edge.waf.denyList[1]: denyList entry has host bits set; the block is 2001:db8:bad::/48 (got "2001:db8:bad:1::/48")',
+    ]);
+  });
+
+  test('an empty list, and a block both allowed and denied', () => {
+    expect(problems(prodEdge((edge) => (edge.waf!.allowList = [])))).toEqual([
+      'config/environments.ts: environments[1].edge.waf.allowList: allowList must list at least one CIDR block (omit it to turn it off) (got [])',
+    ]);
+    expect(problems(prodEdge((edge) => (edge.waf!.allowList = ['10.0.0.0/8', '2001:DB8:BAD:0::/48'])))).toEqual([
+      'config/environments.ts: environments[1].edge.waf.allowList[1]: listed in both allowList and denyList (the deny list wins); remove it from one of them (got "2001:DB8:BAD:0::/48")',
+    ]);
+  });
+
+  test('country codes WAF does not know', () => {
+    expect(problems(prodEdge((edge) => (edge.waf!.blockedCountries = ['KP', 'UK', 'de'])))).toEqual([
+      'config/environments.ts: environments[1].edge.waf.blockedCountries[1]: blockedCountries entry must be an ISO 3166-1 alpha-2 country code WAF knows, in capitals (e.g. "KP") (got "UK")',
+      'config/environments.ts: environments[1].edge.waf.blockedCountries[2]: blockedCountries entry must be an ISO 3166-1 alpha-2 country code WAF knows, in capitals (e.g. "KP") (got "de")',
+    ]);
+  });
+
+  test('an unknown managed rule group, and an override naming a rule its group does not have', () => {
+    expect(
+      problems(
+        prodEdge((edge) => {
+          edge.waf!.managedRuleGroups = {
+            AWSManagedRulesSQLiRuleSet: { enabled: true },
+            AWSManagedRulesKnownBadInputsRuleSet: { ruleActionOverrides: { Log4JRCE_BODY: 'count', SizeRestrictions_BODY: 'count' } },
+          };
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[1].edge.waf.managedRuleGroups.AWSManagedRulesSQLiRuleSet: unknown managed rule group; supported: AWSManagedRulesAmazonIpReputationList, AWSManagedRulesAnonymousIpList, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesCommonRuleSet (got "AWSManagedRulesSQLiRuleSet")',
+      'config/environments.ts: environments[1].edge.waf.managedRuleGroups.AWSManagedRulesKnownBadInputsRuleSet.ruleActionOverrides.SizeRestrictions_BODY: AWSManagedRulesKnownBadInputsRuleSet has no rule of that name; its rules: JavaDeserializationRCE_HEADER, JavaDeserializationRCE_BODY, JavaDeserializationRCE_URIPATH, JavaDeserializationRCE_QUERYSTRING, Host_localhost_HEADER, PROPFIND_METHOD, ExploitablePaths_URIPATH, Log4JRCE_HEADER, Log4JRCE_QUERYSTRING, Log4JRCE_BODY, Log4JRCE_URIPATH (got "SizeRestrictions_BODY")',
+    ]);
+    expect(problems(prodEdge((edge) => (edge.waf!.managedRuleGroups = { AWSManagedRulesCommonRuleSet: { action: 'monitor' as 'count' } })))).toEqual([
+      'config/environments.ts: environments[1].edge.waf.managedRuleGroups.AWSManagedRulesCommonRuleSet.action: managed rule group action must be "block" or "count" (got "monitor")',
+    ]);
+  });
+
+  test('body limits beyond what API Gateway accepts, and inspection sizes API Gateway cannot forward', () => {
+    expect(
+      problems(
+        prodEdge((edge) => {
+          edge.waf!.bodySizeLimit = { maxBytes: 10 * 1024 * 1024 + 1 };
+          edge.waf!.bodyInspectionLimitKb = 8 as 16;
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[1].edge.waf.bodySizeLimit.maxBytes: bodySizeLimit maxBytes must not be greater than 10485760 (API Gateway refuses payloads over 10 MB itself) (got 10485761)',
+      'config/environments.ts: environments[1].edge.waf.bodyInspectionLimitKb: bodyInspectionLimitKb must be one of 16, 32, 48, 64 (the body sizes API Gateway can forward to WAF) (got 8)',
+    ]);
+  });
+
+  test('a domain name outside its hosted zone (a suffix match is not enough)', () => {
+    expect(problems(prodEdge((edge) => (edge.domain = { name: 'ai.notexample.com', hostedZone: { name: 'example.com' } })))).toEqual([
+      'config/environments.ts: environments[1].edge.domain.name: domain name must be inside hosted zone example.com (equal to it or ending in .example.com) (got "ai.notexample.com")',
+    ]);
+    // The zone apex itself, and a name several labels down, are inside.
+    for (const name of ['example.com', 'gw.ai.eu.example.com']) {
+      expect(() => validateConfig(prodEdge((edge) => (edge.domain = { name, hostedZone: { name: 'example.com', id: 'Z0123456789ABCDEFGHIJ' } })), FILES)).not.toThrow();
+    }
+  });
+
+  test('malformed domain and zone names, zone ids and base paths', () => {
+    expect(
+      problems(
+        prodEdge((edge) => {
+          edge.domain = { name: 'AI.Example.com', hostedZone: { name: 'example.com.', id: '/hostedzone/Z123' }, basePath: 'v1/bedrock' };
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[1].edge.domain.name: domain name must be a lowercase DNS name without a trailing dot, e.g. ai.example.com (got "AI.Example.com")',
+      'config/environments.ts: environments[1].edge.domain.hostedZone.name: hostedZone name must be a lowercase DNS name without a trailing dot, e.g. ai.example.com (got "example.com.")',
+      'config/environments.ts: environments[1].edge.domain.hostedZone.id: hostedZone id must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (got "/hostedzone/Z123")',
+      'config/environments.ts: environments[1].edge.domain.basePath: basePath must be one path segment of letters, digits and ._~- (no slashes) (got "v1/bedrock")',
+    ]);
+  });
+
+  test('two environments serving one domain', () => {
+    expect(problems(broken((c) => (c.environments[0].edge = { domain: { name: 'ai.example.com', hostedZone: { name: 'example.com' } } })))).toEqual([
+      'config/environments.ts: environments[1].edge.domain.name: duplicate custom domain name: already used by environments[0] (dev) (got "ai.example.com")',
+    ]);
+  });
+
+  test('unknown edge fields are refused', () => {
+    expect(problems(prodEdge((edge) => ((edge.waf as Record<string, unknown>).rateLimit = 100)))).toEqual([
+      'config/environments.ts: environments[1].edge.waf: unknown field "rateLimit": not part of the schema (check the spelling)',
+    ]);
+  });
+});
