@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_DIR, loadConfig } from './gateway-config/load';
 import { ConfigError } from './gateway-config/validate';
 import { GatewayStack } from './stacks/gateway-stack';
 import { StateStack, stateBucketTargets, stateStackId } from './stacks/state-stack';
+import { runByCdktfCli, synthWarnings } from './stacks/synth-warnings';
 
 function main(): void {
   let loaded;
@@ -28,6 +29,7 @@ function main(): void {
     new GatewayStack(app, `gateway-${environment.name}`, { config: loaded.config, environment });
   }
   app.synth();
+  if (!runByCdktfCli()) for (const warning of synthWarnings(app)) process.stderr.write(`Warning: ${warning}\n`);
 }
 
 main();

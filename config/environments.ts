@@ -17,6 +17,18 @@ const environments: EnvironmentInput[] = [
     authorizer: { cacheTtlSeconds: 300 },
     logRetentionDays: 365,
     tags: { 'cost-center': 'ai-platform' },
+    edge: {
+      // AWS WAF in front of the stage: rate limits per IP and per token, AWS managed rules,
+      // a 1 MiB body limit, logs of blocked and counted requests (see the README for every field).
+      waf: {
+        ipRateLimit: { limit: 30_000, windowSeconds: 300 },
+        tokenRateLimit: { limit: 20_000, windowSeconds: 300 },
+        denyList: ['192.0.2.0/24', '2001:db8:bad::/48'],
+        blockedCountries: ['KP'],
+      },
+      // Clients use https://ai.example.com; the execute-api endpoint is turned off.
+      domain: { name: 'ai.example.com', hostedZone: { name: 'example.com' } },
+    },
   },
   {
     // A local AWS API emulator (moto_server): `npm start` deploys here without an AWS account.
@@ -26,6 +38,8 @@ const environments: EnvironmentInput[] = [
     state: { backend: 's3', bucket: 'bedrock-gateway-local-tfstate', keyPrefix: 'bedrock-ai-gateway' },
     authorizer: { cacheTtlSeconds: 60 },
     logRetentionDays: 1,
+    // The emulator runs the web ACL's API too: the default rules, with logging.
+    edge: { waf: {} },
     emulator: { endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566' },
   },
 ];

@@ -3,7 +3,7 @@
  * beyond wiring and outputs.
  */
 import { createHash } from 'node:crypto';
-import { Aspects, Fn, Lazy, TerraformOutput, TerraformStack } from 'cdktf';
+import { Annotations, Aspects, Fn, Lazy, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
@@ -12,10 +12,12 @@ import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
 import { JwtAuthorizer } from './constructs/authorizer';
 import { BedrockIntegration } from './constructs/bedrock-integration';
+import { CustomDomain } from './constructs/custom-domain';
 import { ignoreEmulatorDrift } from './constructs/emulator-drift';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
+import { GatewayWebAcl } from './constructs/web-acl';
 import { GatewayPolicyAspect } from './policy/pack';
 
 export interface GatewayStackProps {
@@ -29,6 +31,10 @@ export class GatewayStack extends TerraformStack {
   readonly integration: BedrockIntegration;
   readonly stage: ApiGatewayStage;
   readonly plans: TenantPlans;
+  /** Present when `edge.waf` is set and enabled. */
+  readonly webAcl?: GatewayWebAcl;
+  /** Present when `edge.domain` is set. */
+  readonly customDomain?: CustomDomain;
 
   constructor(scope: Construct, id: string, { config, environment }: GatewayStackProps) {
     super(scope, id);
@@ -38,11 +44,19 @@ export class GatewayStack extends TerraformStack {
     // Synth fails if any resource breaks the gateway's rules (least privilege, authorized methods, ...).
     Aspects.of(this).add(new GatewayPolicyAspect());
     const namePrefix = resourceNamePrefix(environment);
+    const { waf, domain } = environment.edge ?? {};
+    const executeApiEndpointOff = domain !== undefined && !domain.keepExecuteApiEndpoint;
 
     this.restApi = new GatewayRestApi(this, 'rest-api', {
       name: restApiName(environment),
       description: `Governed Amazon Bedrock gateway (${environment.name})`,
+      disableExecuteApiEndpoint: executeApiEndpointOff,
     });
+    if (domain?.keepExecuteApiEndpoint) {
+      Annotations.of(this.restApi.api).addWarning(
+        `environment ${environment.name}: edge.domain.keepExecuteApiEndpoint is true, so the default execute-api endpoint stays reachable next to ${domain.name}: clients can bypass the custom domain. Remove the setting once clients have moved to the domain.`,
+      );
+    }
     this.authorizer = new JwtAuthorizer(this, 'authorizer', {
       api: this.restApi.api,
       namePrefix,
@@ -73,6 +87,8 @@ export class GatewayStack extends TerraformStack {
       triggers: {
         configuration: configurationHash(dependencies),
         resources: Fn.sha1(Fn.jsonencode(dependencies.map((d) => (d as unknown as { id: string }).id))),
+        // Turning the execute-api endpoint off takes effect only with a new deployment (API Gateway guide).
+        ...(executeApiEndpointOff ? { execute_api_endpoint: 'disabled' } : {}),
       },
       lifecycle: { createBeforeDestroy: true },
       dependsOn: dependencies as never,
@@ -91,8 +107,30 @@ export class GatewayStack extends TerraformStack {
       stageName: this.stage.stageName,
     });
 
+    if (waf?.enabled) {
+      this.webAcl = new GatewayWebAcl(this, 'waf', {
+        namePrefix,
+        waf,
+        stageArn: this.stage.arn,
+        logRetentionDays: environment.logRetentionDays,
+        region: environment.region,
+        partition: this.integration.partition,
+        accountId: this.integration.accountId,
+      });
+      new TerraformOutput(this, 'web_acl_arn', { description: 'ARN of the WAF web ACL associated with the stage', value: this.webAcl.webAcl.arn });
+    }
+    if (domain) {
+      this.customDomain = new CustomDomain(this, 'domain', { domain, restApiId: this.restApi.api.id, stageName: this.stage.stageName });
+      new TerraformOutput(this, 'custom_domain_url', {
+        description: 'Base URL of the gateway on its custom domain; Bedrock Runtime SDK clients use it as their endpoint',
+        value: this.customDomain.url,
+      });
+    }
+
     new TerraformOutput(this, 'invoke_url', {
-      description: 'Base URL of the gateway stage; Bedrock Runtime SDK clients use it as their endpoint',
+      description: executeApiEndpointOff
+        ? 'Base URL of the stage on the execute-api endpoint, which is turned off (403): use custom_domain_url'
+        : 'Base URL of the gateway stage; Bedrock Runtime SDK clients use it as their endpoint',
       value: this.stage.invokeUrl,
     });
     new TerraformOutput(this, 'rest_api_id', { description: 'ID of the gateway REST API', value: this.restApi.api.id });

@@ -1,6 +1,7 @@
 /** Config fixtures: the shipped example, loaded and validated as main.ts does, plus deep-copy helpers. */
 import * as path from 'node:path';
 import { loadConfig } from '../../gateway-config/load';
+import { validateConfig } from '../../gateway-config/validate';
 import type { GatewayConfig, GatewayConfigInput } from '../../gateway-config/schema';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -19,4 +20,11 @@ export function exampleInput(): GatewayConfigInput {
     (s) => structuredClone(require(path.join(EXAMPLE_CONFIG_DIR, s)).default),
   );
   return { environments, identityProviders, models, tiers, tenants };
+}
+
+/** The example config with `edit` applied to its input, validated (defaults applied) as main.ts would. */
+export function exampleConfigWith(edit: (input: GatewayConfigInput) => void): GatewayConfig {
+  const input = exampleInput();
+  edit(input);
+  return validateConfig(input);
 }

@@ -8,11 +8,14 @@ export interface SynthesizedApp {
   readonly outdir: string;
   /** Stack name -> directory holding cdk.tf.json. */
   readonly stacks: Record<string, string>;
+  /** What synth printed (warnings). */
+  readonly output: string;
 }
 
-export async function synthApp(): Promise<SynthesizedApp> {
+/** The example config, or the config in `configDir`. */
+export async function synthApp(configDir?: string): Promise<SynthesizedApp> {
   const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'bag-synth-')), 'cdktf.out');
-  await synthesize({ outdir });
+  const output = await synthesize({ outdir, ...(configDir ? { configDir } : {}) });
   const stacksDir = path.join(outdir, 'stacks');
-  return { outdir, stacks: Object.fromEntries(readdirSync(stacksDir).map((name) => [name, path.join(stacksDir, name)])) };
+  return { outdir, output, stacks: Object.fromEntries(readdirSync(stacksDir).map((name) => [name, path.join(stacksDir, name)])) };
 }

@@ -382,6 +382,13 @@ describe('outputs', () => {
     const outputs = JSON.stringify(dev.json.output);
     for (const tenant of config.tenants) expect(outputs).not.toContain(apiKeyValue(devEnv, tenant.id));
   });
+
+  test('with WAF and a custom domain (prod): also web_acl_arn and custom_domain_url, still no key values', () => {
+    expect(Object.keys(prod.json.output).sort()).toEqual(['custom_domain_url', 'invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids', 'web_acl_arn']);
+    for (const output of Object.values(prod.json.output)) expect(output.description).toEqual(expect.any(String));
+    const outputs = JSON.stringify(prod.json.output);
+    for (const tenant of config.tenants) expect(outputs).not.toContain(apiKeyValue(prodEnv, tenant.id));
+  });
 });
 
 describe('changing one tenant', () => {

@@ -45,8 +45,11 @@ export interface SynthOptions {
   readonly configDir?: string;
 }
 
-/** Runs `tsx main.ts` (what `cdktf synth` runs) with the emulator endpoint and output directory set. */
-export function synthesize(options: SynthOptions): Promise<void> {
+/**
+ * Runs `tsx main.ts` (what `cdktf synth` runs) with the emulator endpoint and output directory set.
+ * Resolves with what it printed (synth warnings go to stderr).
+ */
+export function synthesize(options: SynthOptions): Promise<string> {
   mkdirSync(path.dirname(path.resolve(options.outdir)), { recursive: true });
   const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
   const env: NodeJS.ProcessEnv = {
@@ -61,7 +64,7 @@ export function synthesize(options: SynthOptions): Promise<void> {
     child.stdout.on('data', (d: Buffer) => (output += d));
     child.stderr.on('data', (d: Buffer) => (output += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`synth failed (exit ${code}):\n${output.trim()}`))));
+    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`synth failed (exit ${code}):\n${output.trim()}`))));
   });
 }
 
@@ -139,4 +142,10 @@ export function synthesizedLogGroupNames(stackDirectory: string): string[] {
     .map((g) => g.name)
     .filter((n): n is string => typeof n === 'string')
     .sort();
+}
+
+/** The custom domain a synthesized stack serves, if it has one. */
+export function synthesizedCustomDomainName(stackDirectory: string): string | undefined {
+  const names = Object.values(synthesizedResources(stackDirectory, 'aws_api_gateway_domain_name')).map((d) => d.domain_name);
+  return typeof names[0] === 'string' ? names[0] : undefined;
 }

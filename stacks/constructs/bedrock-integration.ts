@@ -55,7 +55,9 @@ export interface RouteMethod {
 
 export class BedrockIntegration extends Construct {
   readonly role: IamRole;
-  private readonly partition: string;
+  /** The AWS partition and account the stack deploys to (Terraform tokens), for other constructs' ARNs. */
+  readonly partition: string;
+  readonly accountId: string;
   /** Every resource whose change must trigger a redeployment. */
   readonly deploymentDependencies: Construct[] = [];
 
@@ -64,6 +66,7 @@ export class BedrockIntegration extends Construct {
     const partition = new DataAwsPartition(this, 'partition');
     this.partition = partition.partition;
     const caller = new DataAwsCallerIdentity(this, 'caller');
+    this.accountId = caller.accountId;
     this.role = new IamRole(this, 'role', {
       name: `${props.namePrefix}-bedrock-invoke`,
       description: 'Assumed by API Gateway to call bedrock-runtime for the gateway routes',

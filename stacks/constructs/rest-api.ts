@@ -28,6 +28,11 @@ export const REQUEST_BODY_SCHEMAS: Readonly<Record<GatewayRoute, object>> = {
 export interface GatewayRestApiProps {
   readonly name: string;
   readonly description: string;
+  /**
+   * Turn the default execute-api endpoint off, so clients can reach the API only through its
+   * custom domain (and whatever guards it). @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
 }
 
 export interface AddRouteOptions {
@@ -50,8 +55,8 @@ export class GatewayRestApi extends Construct {
       endpointConfiguration: { types: ['REGIONAL'] },
       // Clients never send an API key: the authorizer returns it as usageIdentifierKey.
       apiKeySource: 'AUTHORIZER',
-      // The execute-api endpoint is the gateway; nothing else may call Bedrock on its behalf.
-      disableExecuteApiEndpoint: false,
+      // Off when the environment has a custom domain: the domain is then the only way in.
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
     });
     const model = new ApiGatewayResource(this, 'model', {
       restApiId: this.api.id,
