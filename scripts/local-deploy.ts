@@ -22,6 +22,7 @@ import {
   resourcesAdded,
   stackDir,
   synthesize,
+  synthesizedCustomDomainName,
   synthesizedLogGroupNames,
 } from './lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from './lib/moto';
@@ -118,6 +119,7 @@ async function main(): Promise<number> {
         region: environment.region,
         namePrefix: resourceNamePrefix(environment),
         logGroupNames: synthesizedLogGroupNames(gatewayDir),
+        customDomainName: synthesizedCustomDomainName(gatewayDir),
       });
       timings.push(['Total', Date.now() - started]);
       console.log(`\n${formatSummary({

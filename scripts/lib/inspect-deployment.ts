@@ -1,22 +1,38 @@
 /**
  * Reads back what a gateway deploy created, through AWS SDK v3 clients pointed at the
  * emulator (or AWS): the REST API and its routes, authorizers, usage plans, tenant keys,
- * log groups, Lambda functions and WAF. Used by `npm start`'s summary and by the
- * integration test's assertions.
+ * log groups, Lambda functions, the WAF web ACL with its rules and logging, and the custom
+ * domain with its certificate, records and base path mapping. Used by `npm start`'s summary and
+ * by the integration test's assertions.
  */
+import { ACMClient, DescribeCertificateCommand, ListCertificatesCommand } from '@aws-sdk/client-acm';
 import {
   APIGatewayClient,
   GetApiKeysCommand,
   GetAuthorizersCommand,
+  GetBasePathMappingsCommand,
+  GetDomainNameCommand,
+  GetDomainNamesCommand,
   GetResourcesCommand,
   GetRestApiCommand,
   GetRestApisCommand,
+  GetStageCommand,
   GetUsagePlanKeysCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { GetWebACLForResourceCommand, ListWebACLsCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
+import { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  GetLoggingConfigurationCommand,
+  GetWebACLForResourceCommand,
+  ListIPSetsCommand,
+  ListLoggingConfigurationsCommand,
+  ListWebACLsCommand,
+  WAFV2Client,
+  type Rule,
+  type Statement,
+} from '@aws-sdk/client-wafv2';
 import { EMULATOR_SDK_CREDENTIALS } from './moto';
 
 export interface ClientOptions {
@@ -29,6 +45,8 @@ export interface EmulatorClients {
   readonly logs: CloudWatchLogsClient;
   readonly lambda: LambdaClient;
   readonly wafv2: WAFV2Client;
+  readonly acm: ACMClient;
+  readonly route53: Route53Client;
 }
 
 export function emulatorClients({ endpoint, region }: ClientOptions): EmulatorClients {
@@ -38,6 +56,8 @@ export function emulatorClients({ endpoint, region }: ClientOptions): EmulatorCl
     logs: new CloudWatchLogsClient(common),
     lambda: new LambdaClient(common),
     wafv2: new WAFV2Client(common),
+    acm: new ACMClient(common),
+    route53: new Route53Client(common),
   };
 }
 
@@ -77,8 +97,53 @@ export interface TenantKeyInfo {
   readonly planCount: number;
 }
 
+export interface WafRuleInfo {
+  readonly name: string;
+  readonly priority: number;
+  /** `block (429)`, `count`, or for a managed group `rules' own actions` / `count`. */
+  readonly action: string;
+  /** What the rule matches, in a few words. */
+  readonly match: string;
+}
+
+export interface WafInfo {
+  readonly name: string;
+  readonly arn: string;
+  readonly defaultAction: 'allow' | 'block';
+  /** By priority. */
+  readonly rules: readonly WafRuleInfo[];
+  /** Absent when the web ACL does not log. */
+  readonly logging?: {
+    readonly destinations: readonly string[];
+    /** Header names redacted from the logs (lowercase). */
+    readonly redactedHeaders: readonly string[];
+    /** Rule actions whose requests are logged; absent when every request is. */
+    readonly keptActions?: readonly string[];
+  };
+}
+
+export interface CustomDomainInfo {
+  readonly domainName: string;
+  readonly regionalDomainName?: string;
+  readonly endpointTypes: readonly string[];
+  readonly ipAddressType?: string;
+  readonly securityPolicy?: string;
+  readonly certificate: { readonly arn?: string; readonly domainName?: string; readonly status?: string };
+  readonly basePathMappings: ReadonlyArray<{ readonly basePath: string; readonly restApiId?: string; readonly stage?: string }>;
+  /** Records of the hosted zone holding the domain, for the domain and its subdomains (the ACM validation record). */
+  readonly records: ReadonlyArray<{ readonly name: string; readonly type: string; readonly aliasTarget?: string; readonly values: readonly string[] }>;
+}
+
 export interface DeploymentInfo {
-  readonly restApi: { readonly id: string; readonly name?: string; readonly apiKeySource?: string; readonly endpointTypes: readonly string[] };
+  readonly restApi: {
+    readonly id: string;
+    readonly name?: string;
+    readonly apiKeySource?: string;
+    readonly endpointTypes: readonly string[];
+    readonly disableExecuteApiEndpoint: boolean;
+  };
+  /** The web ACL the stage itself names (API Gateway's view of the association). */
+  readonly stageWebAclArn?: string;
   readonly routes: readonly RouteInfo[];
   readonly authorizers: ReadonlyArray<{ readonly id: string; readonly name?: string; readonly type?: string; readonly authorizerUri?: string; readonly ttl?: number }>;
   readonly usagePlans: readonly UsagePlanInfo[];
@@ -86,6 +151,9 @@ export interface DeploymentInfo {
   readonly logGroups: ReadonlyArray<{ readonly name: string; readonly retentionInDays?: number }>;
   /** Web ACL associated with the stage, if any. */
   readonly webAclArn?: string;
+  readonly waf?: WafInfo;
+  /** Present when `customDomainName` was given and the domain exists. */
+  readonly customDomain?: CustomDomainInfo;
 }
 
 export interface InspectOptions {
@@ -96,6 +164,8 @@ export interface InspectOptions {
   readonly namePrefix: string;
   /** Log group names to describe. */
   readonly logGroupNames: readonly string[];
+  /** The stack's custom domain (from its synthesized `aws_api_gateway_domain_name`), if any. */
+  readonly customDomainName?: string;
 }
 
 /** Everything of one deployed gateway stack, read from the service APIs. */
@@ -163,15 +233,25 @@ export async function inspectDeployment(clients: EmulatorClients, options: Inspe
     if (group) logGroups.push({ name, retentionInDays: group.retentionInDays });
   }
 
-  const webAclArn = await webAclOfStage(clients, options);
+  const stage = await apigateway.send(new GetStageCommand({ restApiId: options.restApiId, stageName: options.stageName }));
+  const waf = await webAclOfStage(clients, options);
+  const customDomain = options.customDomainName ? await inspectCustomDomain(clients, options.customDomainName) : undefined;
   return {
-    restApi: { id: api.id!, name: api.name, apiKeySource: api.apiKeySource, endpointTypes: api.endpointConfiguration?.types ?? [] },
+    restApi: {
+      id: api.id!,
+      name: api.name,
+      apiKeySource: api.apiKeySource,
+      endpointTypes: api.endpointConfiguration?.types ?? [],
+      disableExecuteApiEndpoint: api.disableExecuteApiEndpoint ?? false,
+    },
+    ...(stage.webAclArn ? { stageWebAclArn: stage.webAclArn } : {}),
     routes,
     authorizers,
     usagePlans,
     tenantKeys,
     logGroups,
-    ...(webAclArn ? { webAclArn } : {}),
+    ...(waf ? { webAclArn: waf.arn, waf } : {}),
+    ...(customDomain ? { customDomain } : {}),
   };
 }
 
@@ -180,14 +260,120 @@ export function stageArn(region: string, restApiId: string, stageName: string): 
   return `arn:aws:apigateway:${region}::/restapis/${restApiId}/stages/${stageName}`;
 }
 
-async function webAclOfStage(clients: EmulatorClients, options: InspectOptions): Promise<string | undefined> {
+async function webAclOfStage(clients: EmulatorClients, options: InspectOptions): Promise<WafInfo | undefined> {
+  const acl = await notFoundAsUndefined(async () => (await clients.wafv2.send(new GetWebACLForResourceCommand({ ResourceArn: stageArn(options.region, options.restApiId, options.stageName) }))).WebACL);
+  if (!acl?.ARN) return undefined;
+  const logging = await notFoundAsUndefined(async () => (await clients.wafv2.send(new GetLoggingConfigurationCommand({ ResourceArn: acl.ARN }))).LoggingConfiguration);
+  const filter = logging?.LoggingFilter;
+  return {
+    name: acl.Name ?? '',
+    arn: acl.ARN,
+    defaultAction: acl.DefaultAction?.Block ? 'block' : 'allow',
+    rules: [...(acl.Rules ?? [])].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0)).map(describeRule),
+    ...(logging
+      ? {
+          logging: {
+            destinations: logging.LogDestinationConfigs ?? [],
+            redactedHeaders: (logging.RedactedFields ?? []).flatMap((f) => (f.SingleHeader?.Name ? [f.SingleHeader.Name.toLowerCase()] : [])),
+            ...(filter
+              ? { keptActions: (filter.Filters ?? []).filter((f) => f.Behavior === 'KEEP').flatMap((f) => (f.Conditions ?? []).flatMap((c) => (c.ActionCondition?.Action ? [c.ActionCondition.Action] : []))) }
+              : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+async function notFoundAsUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
-    const result = await clients.wafv2.send(new GetWebACLForResourceCommand({ ResourceArn: stageArn(options.region, options.restApiId, options.stageName) }));
-    return result.WebACL?.ARN;
+    return await read();
   } catch (err) {
-    if ((err as Error).name === 'WAFNonexistentItemException') return undefined;
+    if (['WAFNonexistentItemException', 'NotFoundException', 'ResourceNotFoundException'].includes((err as Error).name)) return undefined;
     throw err;
   }
+}
+
+function describeRule(rule: Rule): WafRuleInfo {
+  const block = rule.Action?.Block;
+  const action = rule.OverrideAction
+    ? rule.OverrideAction.Count
+      ? 'count'
+      : "rules' own actions"
+    : block
+      ? `block${block.CustomResponse?.ResponseCode ? ` (${block.CustomResponse.ResponseCode})` : ''}`
+      : rule.Action?.Count
+        ? 'count'
+        : rule.Action?.Allow
+          ? 'allow'
+          : 'other';
+  return { name: rule.Name ?? '', priority: rule.Priority ?? 0, action, match: describeStatement(rule.Statement) };
+}
+
+function describeStatement(statement: Statement | undefined): string {
+  if (!statement) return '-';
+  const rate = statement.RateBasedStatement;
+  if (rate) {
+    const key = rate.AggregateKeyType === 'IP' ? 'client IP' : (rate.CustomKeys ?? []).map((k) => (k.Header ? `header ${k.Header.Name}` : 'custom key')).join(' + ');
+    return `over ${rate.Limit} requests per ${rate.EvaluationWindowSec ?? 300} s per ${key}`;
+  }
+  const group = statement.ManagedRuleGroupStatement;
+  if (group) {
+    const overrides = (group.RuleActionOverrides ?? []).map((o) => `${o.Name} ${o.ActionToUse?.Count ? 'counted' : 'blocked'}`);
+    return `AWS managed rules${overrides.length > 0 ? ` (${overrides.join(', ')})` : ''}`;
+  }
+  if (statement.IPSetReferenceStatement || statement.OrStatement?.Statements?.every((s) => s.IPSetReferenceStatement)) return 'source address in the deny list';
+  if (statement.NotStatement) return 'source address outside the allow list';
+  if (statement.GeoMatchStatement) return `request from ${(statement.GeoMatchStatement.CountryCodes ?? []).join(', ')}`;
+  if (statement.SizeConstraintStatement) return `body over ${statement.SizeConstraintStatement.Size} bytes`;
+  if (statement.RegexMatchStatement) return `declared Content-Length matching ${statement.RegexMatchStatement.RegexString}`;
+  return Object.keys(statement)[0] ?? '-';
+}
+
+/** The custom domain as API Gateway, ACM and Route 53 hold it. */
+async function inspectCustomDomain(clients: EmulatorClients, domainName: string): Promise<CustomDomainInfo | undefined> {
+  const domain = await notFoundAsUndefined(() => clients.apigateway.send(new GetDomainNameCommand({ domainName })));
+  if (!domain) return undefined;
+  const mappings = (await clients.apigateway.send(new GetBasePathMappingsCommand({ domainName, limit: 500 }))).items ?? [];
+  const certificateArn = domain.regionalCertificateArn ?? domain.certificateArn;
+  const certificate = certificateArn ? (await clients.acm.send(new DescribeCertificateCommand({ CertificateArn: certificateArn }))).Certificate : undefined;
+  return {
+    domainName,
+    regionalDomainName: domain.regionalDomainName,
+    endpointTypes: domain.endpointConfiguration?.types ?? [],
+    ipAddressType: domain.endpointConfiguration?.ipAddressType,
+    securityPolicy: domain.securityPolicy,
+    certificate: { arn: certificateArn, domainName: certificate?.DomainName, status: certificate?.Status },
+    basePathMappings: mappings.map((m) => ({ basePath: m.basePath ?? '(none)', restApiId: m.restApiId, stage: m.stage })),
+    records: await recordsOf(clients, domainName),
+  };
+}
+
+/** Records for `domainName` and below, from the most specific hosted zone that holds it. */
+export async function recordsOf(clients: EmulatorClients, domainName: string): Promise<CustomDomainInfo['records']> {
+  const zone = await hostedZoneOf(clients, domainName);
+  if (!zone) return [];
+  const sets = (await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone.id }))).ResourceRecordSets ?? [];
+  const fqdn = `${domainName}.`;
+  return sets
+    .filter((r) => r.Name === fqdn || r.Name?.endsWith(`.${fqdn}`))
+    .map((r) => ({
+      name: r.Name!.replace(/\.$/, ''),
+      type: r.Type ?? '',
+      ...(r.AliasTarget?.DNSName ? { aliasTarget: r.AliasTarget.DNSName.replace(/\.$/, '') } : {}),
+      values: (r.ResourceRecords ?? []).map((v) => v.Value ?? ''),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
+}
+
+/** The hosted zone whose name is the longest suffix of `domainName` (name without the trailing dot). */
+export async function hostedZoneOf(clients: EmulatorClients, domainName: string): Promise<{ id: string; name: string } | undefined> {
+  const labels = domainName.split('.');
+  for (let i = 0; i < labels.length - 1; i++) {
+    const name = `${labels.slice(i).join('.')}.`;
+    const zones = (await clients.route53.send(new ListHostedZonesByNameCommand({ DNSName: name, MaxItems: 1 }))).HostedZones ?? [];
+    if (zones[0]?.Name === name && zones[0].Id) return { id: zones[0].Id, name: name.slice(0, -1) };
+  }
+  return undefined;
 }
 
 export interface Leftovers {
@@ -196,6 +382,30 @@ export interface Leftovers {
   readonly apiKeys: readonly string[];
   readonly functions: readonly string[];
   readonly webAcls: readonly string[];
+  readonly ipSets: readonly string[];
+  /** Web ACLs of the stack that still have a logging configuration. */
+  readonly wafLogging: readonly string[];
+}
+
+export interface DomainLeftovers {
+  readonly domainNames: readonly string[];
+  readonly certificates: readonly string[];
+  /** Records in the zone other than its own NS and SOA. */
+  readonly records: ReadonlyArray<{ readonly name: string; readonly type: string }>;
+}
+
+/** What is left of a custom domain after a destroy: all lists must be empty. */
+export async function domainLeftovers(clients: EmulatorClients, domainName: string): Promise<DomainLeftovers> {
+  const domains = (await clients.apigateway.send(new GetDomainNamesCommand({ limit: 500 }))).items ?? [];
+  const certificates = (await clients.acm.send(new ListCertificatesCommand({}))).CertificateSummaryList ?? [];
+  const zone = await hostedZoneOf(clients, domainName);
+  // The zone's own NS and SOA records (at its apex) belong to the zone, not to the stack.
+  const records = (await recordsOf(clients, domainName)).filter((r) => !(['NS', 'SOA'].includes(r.type) && r.name === zone?.name));
+  return {
+    domainNames: domains.map((d) => d.domainName ?? '').filter((n) => n === domainName),
+    certificates: certificates.map((c) => c.DomainName ?? '').filter((n) => n === domainName),
+    records: records.map(({ name, type }) => ({ name, type })),
+  };
 }
 
 /** Anything named with `namePrefix` (or the API name) still in the emulator: after a destroy, all lists must be empty. */
@@ -206,6 +416,8 @@ export async function leftovers(clients: EmulatorClients, namePrefix: string, re
   const keys = (await apigateway.send(new GetApiKeysCommand({ limit: 500 }))).items ?? [];
   const functions = (await clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? [];
   const acls = (await clients.wafv2.send(new ListWebACLsCommand({ Scope: 'REGIONAL' }))).WebACLs ?? [];
+  const ipSets = (await clients.wafv2.send(new ListIPSetsCommand({ Scope: 'REGIONAL' }))).IPSets ?? [];
+  const logging = (await clients.wafv2.send(new ListLoggingConfigurationsCommand({ Scope: 'REGIONAL' }))).LoggingConfigurations ?? [];
   const named = (names: Array<string | undefined>) => names.filter((n): n is string => n !== undefined && (n.startsWith(namePrefix) || n === restApiName));
   return {
     restApis: named(apis.map((a) => a.name)),
@@ -213,5 +425,8 @@ export async function leftovers(clients: EmulatorClients, namePrefix: string, re
     apiKeys: named(keys.map((k) => k.name)),
     functions: named(functions.map((f) => f.FunctionName)),
     webAcls: named(acls.map((a) => a.Name)),
+    ipSets: named(ipSets.map((i) => i.Name)),
+    // arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>
+    wafLogging: named(logging.map((l) => l.ResourceArn?.split('/webacl/')[1]?.split('/')[0])),
   };
 }

@@ -88,6 +88,9 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
   const child = spawn('moto_server', ['-H', LOOPBACK, '-p', String(port)], {
     stdio: ['ignore', out, out],
     detached: options.detached ?? false,
+    // ACM certificates are issued at once (moto's default is 60 s after the request; AWS issues
+    // once the DNS validation record resolves, which nothing resolves here).
+    env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '0' },
   });
   if (typeof out === 'number') closeSync(out);
   running.add(child);

@@ -32,10 +32,21 @@ export function formatSummary(s: SummaryInput): string {
         ['Stage', s.stageName],
         ['Invoke URL', `${base} (emulated: not callable)`],
         ['Authorizers', info.authorizers.map((a) => `${a.name} (${a.type}, cache ${a.ttl ?? 0} s)`).join(', ')],
-        ['WAF', info.webAclArn ?? 'not configured'],
+        ['WAF', wafLine(info)],
+        ...customDomainRows(info),
         ['Resources created', String(s.resourcesCreated)],
       ],
     ),
+    ...(info.waf
+      ? [
+          '',
+          'WAF rules (in evaluation order)',
+          table(
+            ['Priority', 'Rule', 'Action', 'Matches'],
+            info.waf.rules.map((r) => [String(r.priority), r.name, r.action, r.match]),
+          ),
+        ]
+      : []),
     '',
     'Routes',
     table(
@@ -67,4 +78,25 @@ export function formatSummary(s: SummaryInput): string {
     table(['Step', 'Seconds'], s.timings.map(([step, ms]) => [step, (ms / 1000).toFixed(1)])),
   ];
   return sections.join('\n');
+}
+
+function wafLine(info: DeploymentInfo): string {
+  const waf = info.waf;
+  if (!waf) return 'not configured';
+  const logging = waf.logging
+    ? `logs ${waf.logging.keptActions ? waf.logging.keptActions.join('/') : 'all'} requests to ${waf.logging.destinations.map((d) => d.split(':log-group:')[1] ?? d).join(', ')}, ${waf.logging.redactedHeaders.join(', ') || 'nothing'} redacted`
+    : 'no logging';
+  return `${waf.name} (${waf.rules.length} rules, default ${waf.defaultAction}; ${logging})`;
+}
+
+function customDomainRows(info: DeploymentInfo): Array<[string, string]> {
+  const domain = info.customDomain;
+  if (!domain) return [];
+  const mapping = domain.basePathMappings.map((m) => `/${m.basePath === '(none)' ? '' : m.basePath} -> ${m.restApiId}/${m.stage}`).join(', ');
+  return [
+    ['Custom domain', `https://${domain.domainName} (${domain.endpointTypes.join(',')}, ${domain.ipAddressType ?? 'ipv4'}, ${domain.securityPolicy ?? '-'}), maps ${mapping || 'nothing'}`],
+    ['Certificate', `${domain.certificate.domainName ?? '-'}: ${domain.certificate.status ?? 'unknown'}`],
+    ['DNS records', domain.records.map((r) => `${r.name} ${r.type}${r.aliasTarget ? ` -> ${r.aliasTarget}` : ''}`).join(', ') || 'none'],
+    ['execute-api endpoint', info.restApi.disableExecuteApiEndpoint ? 'disabled (403): use the custom domain' : 'enabled'],
+  ];
 }
