@@ -1,4 +1,5 @@
-import type { DeploymentInfo } from '../../scripts/lib/inspect-deployment';
+import { numberAbove, type DeploymentInfo } from '../../scripts/lib/inspect-deployment';
+import { decimalAbovePattern } from '../../stacks/constructs/waf-rules';
 import { formatSummary } from '../../scripts/lib/summary';
 
 const base: DeploymentInfo = {
@@ -71,4 +72,10 @@ test('the custom domain: URL, mapping, certificate, records, execute-api endpoin
   expect(text).toMatch(/^Certificate +ai\.example\.com: ISSUED$/m);
   expect(text).toMatch(/^DNS records +ai\.example\.com A -> d-1\.execute-api\.us-east-1\.amazonaws\.com, ai\.example\.com AAAA -> d-1\.execute-api\.us-east-1\.amazonaws\.com$/m);
   expect(text).toMatch(/^execute-api endpoint +disabled \(403\): use the custom domain$/m);
+});
+
+test('the body-size limit is read back from the deployed Content-Length pattern', () => {
+  for (const n of [0, 7, 1000, 16384, 1048576, 10485760]) expect(numberAbove(decimalAbovePattern(n))).toBe(n);
+  expect(numberAbove('^[0-9]+$')).toBeUndefined();
+  expect(numberAbove('(')).toBeUndefined();
 });

@@ -325,8 +325,36 @@ function describeStatement(statement: Statement | undefined): string {
   if (statement.NotStatement) return 'source address outside the allow list';
   if (statement.GeoMatchStatement) return `request from ${(statement.GeoMatchStatement.CountryCodes ?? []).join(', ')}`;
   if (statement.SizeConstraintStatement) return `body over ${statement.SizeConstraintStatement.Size} bytes`;
-  if (statement.RegexMatchStatement) return `declared Content-Length matching ${statement.RegexMatchStatement.RegexString}`;
+  const regex = statement.RegexMatchStatement;
+  if (regex?.FieldToMatch?.SingleHeader?.Name?.toLowerCase() === 'content-length' && regex.RegexString) {
+    const above = numberAbove(regex.RegexString);
+    return above === undefined ? `declared Content-Length matching ${regex.RegexString}` : `declared Content-Length over ${above} bytes`;
+  }
+  if (regex) return `${Object.keys(regex.FieldToMatch ?? {})[0] ?? 'request'} matching ${regex.RegexString}`;
   return Object.keys(statement)[0] ?? '-';
+}
+
+/**
+ * The n for which `pattern` matches exactly the decimal numbers above n (what the body-size rule
+ * deploys), found by bisection on the pattern itself; undefined when it is not such a pattern.
+ */
+export function numberAbove(pattern: string): number | undefined {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch {
+    return undefined;
+  }
+  const matches = (n: number) => re.test(String(n));
+  const top = 2 ** 40;
+  if (!matches(top) || matches(0)) return undefined;
+  let [low, high] = [0, top]; // matches(low) is false, matches(high) is true
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (matches(mid)) high = mid;
+    else low = mid;
+  }
+  return low;
 }
 
 /** The custom domain as API Gateway, ACM and Route 53 hold it. */
