@@ -9,6 +9,7 @@ import { authorizerCacheTtl } from '../../stacks/policy/rules/authorizer-cache-t
 import { iamNoStarResource } from '../../stacks/policy/rules/iam-no-star-resource';
 import { iamNoWildcardActions } from '../../stacks/policy/rules/iam-no-wildcard-actions';
 import { logRetention } from '../../stacks/policy/rules/log-retention';
+import { wafLogsRedactAuthorization } from '../../stacks/policy/rules/waf-logs-redact-authorization';
 import { GatewayStack } from '../../stacks/gateway-stack';
 import { exampleConfig } from '../helpers/config';
 
@@ -51,6 +52,12 @@ const cases: Array<[PolicyRule, ResourceUnderTest, ResourceUnderTest, string]> =
     'authorizer_result_ttl_in_seconds is 3601',
   ],
   [logRetention, { type: 'aws_cloudwatch_log_group', config: { retention_in_days: 30 } }, { type: 'aws_cloudwatch_log_group', config: {} }, 'retention_in_days is not set'],
+  [
+    wafLogsRedactAuthorization,
+    { type: 'aws_wafv2_web_acl_logging_configuration', config: { redacted_fields: [{ single_header: { name: 'Authorization' } }] } },
+    { type: 'aws_wafv2_web_acl_logging_configuration', config: { redacted_fields: [{ single_header: { name: 'user-agent' } }] } },
+    'redacted_fields does not name the authorization header',
+  ],
 ];
 
 describe.each(cases)('%s', (rule, good, bad, finding) => {

@@ -11,8 +11,9 @@ import { authorizerCacheTtl } from './rules/authorizer-cache-ttl';
 import { iamNoStarResource } from './rules/iam-no-star-resource';
 import { iamNoWildcardActions } from './rules/iam-no-wildcard-actions';
 import { logRetention } from './rules/log-retention';
+import { wafLogsRedactAuthorization } from './rules/waf-logs-redact-authorization';
 
-export const GATEWAY_RULES: readonly PolicyRule[] = [iamNoWildcardActions, iamNoStarResource, apiMethodAuthorized, authorizerCacheTtl, logRetention];
+export const GATEWAY_RULES: readonly PolicyRule[] = [iamNoWildcardActions, iamNoStarResource, apiMethodAuthorized, authorizerCacheTtl, logRetention, wafLogsRedactAuthorization];
 
 /** The resource's synthesized configuration, as the rules read it. */
 export function resourceUnderTest(resource: TerraformResource): ResourceUnderTest {
