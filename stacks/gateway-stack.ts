@@ -13,6 +13,7 @@ import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
 import { JwtAuthorizer } from './constructs/authorizer';
 import { BedrockIntegration } from './constructs/bedrock-integration';
 import { ignoreEmulatorDrift } from './constructs/emulator-drift';
+import { GatewayResponses } from './constructs/gateway-responses';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
@@ -29,6 +30,7 @@ export class GatewayStack extends TerraformStack {
   readonly integration: BedrockIntegration;
   readonly stage: ApiGatewayStage;
   readonly plans: TenantPlans;
+  readonly gatewayResponses: GatewayResponses;
 
   constructor(scope: Construct, id: string, { config, environment }: GatewayStackProps) {
     super(scope, id);
@@ -64,9 +66,16 @@ export class GatewayStack extends TerraformStack {
       this.integration.addRoute({ route, method });
     }
 
-    // Redeploy whenever a route, method or integration changes: a hash over their ids
-    // (a replaced resource gets a new id) and over their synthesized configuration.
-    const dependencies = [...this.restApi.deploymentDependencies, ...this.integration.deploymentDependencies, this.authorizer.authorizer];
+    this.gatewayResponses = new GatewayResponses(this, 'gateway-responses', { restApiId: this.restApi.api.id });
+
+    // Redeploy whenever a route, method, integration or gateway response changes: a hash over
+    // their ids (a replaced resource gets a new id) and over their synthesized configuration.
+    const dependencies = [
+      ...this.restApi.deploymentDependencies,
+      ...this.integration.deploymentDependencies,
+      ...this.gatewayResponses.deploymentDependencies,
+      this.authorizer.authorizer,
+    ];
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.restApi.api.id,
       description: `bedrock-ai-gateway ${environment.name}`,

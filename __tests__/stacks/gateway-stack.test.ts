@@ -7,6 +7,8 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { apiKeyValue } from '../../gateway-config/derive';
 import type { GatewayConfig } from '../../gateway-config/schema';
 import { BEDROCK_ERROR_STATUSES, otherStatusPattern } from '../../stacks/constructs/bedrock-integration';
+import { requestTemplateFor } from '../../stacks/templates/request-mapping';
+import type { GatewayRoute } from '../../gateway-config/derive';
 import { exampleConfig } from '../helpers/config';
 import { resourcesOf, synthGateway, type TerraformJson } from '../helpers/synth';
 
@@ -128,7 +130,7 @@ describe('Bedrock integration', () => {
         'integration.request.header.Accept': "'application/json'",
       },
       passthrough_behavior: 'NEVER',
-      request_templates: { 'application/json': '$input.body' },
+      request_templates: { 'application/json': requestTemplateFor(route as GatewayRoute) },
       timeout_milliseconds: 29000,
     });
   });

@@ -14,7 +14,9 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { modelResourceArns } from '../../gateway-config/derive';
+import type { GatewayRoute } from '../../gateway-config/derive';
 import type { Model } from '../../gateway-config/schema';
+import { requestTemplateFor } from '../templates/request-mapping';
 
 /** Statuses Bedrock documents for Converse and InvokeModel; each reaches the client unchanged. */
 export const BEDROCK_ERROR_STATUSES = ['400', '403', '404', '408', '424', '429', '500', '503'] as const;
@@ -49,7 +51,7 @@ export interface BedrockIntegrationProps {
 }
 
 export interface RouteMethod {
-  readonly route: string;
+  readonly route: GatewayRoute;
   readonly method: ApiGatewayMethod;
 }
 
@@ -102,7 +104,8 @@ export class BedrockIntegration extends Construct {
       },
       // Only JSON bodies are forwarded; anything else is refused with 415 by API Gateway.
       passthroughBehavior: 'NEVER',
-      requestTemplates: { 'application/json': '$input.body' },
+      // The body as sent, with the caller's tenant stamped into Bedrock's request metadata.
+      requestTemplates: { 'application/json': requestTemplateFor(route) },
       timeoutMilliseconds: timeoutMs,
     });
     const declaredHeaders = Object.fromEntries(PASSED_HEADERS.map((h) => [`method.response.header.${h}`, false]));
