@@ -8,6 +8,7 @@ const environments: EnvironmentInput[] = [
     state: { backend: 's3', bucket: 'example-corp-bedrock-gateway-tfstate', keyPrefix: 'bedrock-ai-gateway' },
     authorizer: { cacheTtlSeconds: 60 },
     logRetentionDays: 14,
+    observability: { production: false, executionLogLevel: 'INFO', accessLogs: { retentionDays: 30 }, apiGatewayAccount: true },
   },
   {
     name: 'prod',
@@ -17,6 +18,8 @@ const environments: EnvironmentInput[] = [
     authorizer: { cacheTtlSeconds: 300 },
     logRetentionDays: 365,
     tags: { 'cost-center': 'ai-platform' },
+    // Access logs kept a year (the default); alarms notify an encrypted SNS topic.
+    observability: { throttle: { rateLimit: 1000, burstLimit: 2000 }, alarms: { topic: {} } },
   },
   {
     // A local AWS API emulator (moto_server): `npm start` deploys here without an AWS account.
@@ -26,6 +29,7 @@ const environments: EnvironmentInput[] = [
     state: { backend: 's3', bucket: 'bedrock-gateway-local-tfstate', keyPrefix: 'bedrock-ai-gateway' },
     authorizer: { cacheTtlSeconds: 60 },
     logRetentionDays: 1,
+    observability: { production: false, accessLogs: { retentionDays: 1 }, apiGatewayAccount: true },
     emulator: { endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566' },
   },
 ];

@@ -89,9 +89,9 @@ const HASH_LENGTH = 43;
  * a character outside `[A-Za-z0-9._:@/+,-]` becomes `=XX` (uppercase hex), `=` included, so
  * `auth0|123` is `auth0=7C123` and `é` is `=C3=A9`. Reversible with `decodeStampValue`.
  *
- * Above 256 characters the encoded value is cut after the last whole character that leaves room,
+ * Above 256 characters the encoded value is cut after the last whole character that fits in 212,
  * and `#` plus the base64url SHA-256 of the original's UTF-8 bytes (43 characters) is appended:
- * exactly 256 characters, deterministic, distinct for distinct inputs, readable prefix. The
+ * at most 256 characters, deterministic, distinct for distinct inputs, readable prefix. The
  * authorizer's audit line keeps the full subject.
  */
 export function encodeStampValue(value: string): string {

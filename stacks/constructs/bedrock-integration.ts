@@ -9,8 +9,7 @@ import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integ
 import { ApiGatewayIntegrationResponse } from '@cdktf/provider-aws/lib/api-gateway-integration-response';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayMethodResponse } from '@cdktf/provider-aws/lib/api-gateway-method-response';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { AccountFacts } from './account-facts';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { modelResourceArns } from '../../gateway-config/derive';
@@ -63,9 +62,8 @@ export class BedrockIntegration extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: BedrockIntegrationProps) {
     super(scope, id);
-    const partition = new DataAwsPartition(this, 'partition');
-    this.partition = partition.partition;
-    const caller = new DataAwsCallerIdentity(this, 'caller');
+    const facts = AccountFacts.of(this);
+    this.partition = facts.partition;
     this.role = new IamRole(this, 'role', {
       name: `${props.namePrefix}-bedrock-invoke`,
       description: 'Assumed by API Gateway to call bedrock-runtime for the gateway routes',
@@ -74,7 +72,7 @@ export class BedrockIntegration extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    const resources = [...new Set(props.models.flatMap((m) => modelResourceArns(m, props.region, partition.partition, caller.accountId)))];
+    const resources = [...new Set(props.models.flatMap((m) => modelResourceArns(m, props.region, facts.partition, facts.accountId)))];
     new IamRolePolicy(this, 'invoke-policy', {
       name: 'invoke-catalogue-models',
       role: this.role.name,

@@ -56,8 +56,9 @@ export function converseRequestTemplate(): string {
 }
 
 export function invokeRequestTemplate(): string {
-  // `$q` holds a double quote: Velocity strings cannot escape one portably.
-  const json = STAMPED_ENTRIES.map((e) => `\${q}${e.key}\${q}:\${q}$util.escapeJavaScript(${valueOf(e)})\${q}`).join(',');
+  // `$!{q}` is a double quote (Velocity strings cannot escape one portably); the formal `$!{}` form
+  // keeps `${` out of the template, which Terraform would read as interpolation.
+  const json = STAMPED_ENTRIES.map((e) => `$!{q}${e.key}$!{q}:$!{q}$util.escapeJavaScript(${valueOf(e)})$!{q}`).join(',');
   return [
     `## Generated (stacks/templates/request-mapping.ts): the InvokeModel body unchanged; the gateway's metadata in ${INVOKE_METADATA_HEADER}.`,
     `#set($q = '"')`,

@@ -159,3 +159,7 @@ describe('InvokeModel request template', () => {
     expect(Object.keys(invoke.request_parameters as object).filter((k) => k.toLowerCase().includes('metadata'))).toEqual([]);
   });
 });
+
+test('no template holds Terraform interpolation syntax (${ or %{), which would break terraform validate', () => {
+  for (const template of [CONVERSE, INVOKE]) expect(template).not.toMatch(/[$%]\{/);
+});
