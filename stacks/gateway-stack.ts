@@ -108,7 +108,7 @@ export class GatewayStack extends TerraformStack {
       ...(observability.accessLogs.kmsKeyArn ? { kmsKeyArn: observability.accessLogs.kmsKeyArn } : {}),
     });
     // Account-wide and opt-in: API Gateway needs it (set here or elsewhere) before a stage may log.
-    const account = observability.apiGatewayAccount ? new ApiGatewayCloudWatchRole(this, 'apigateway-account', { namePrefix, region: environment.region }) : undefined;
+    const account = observability.apiGatewayAccount ? new ApiGatewayCloudWatchRole(this, 'apigateway-account', { namePrefix, region: environment.region, resetOnDelete: !environment.emulator }) : undefined;
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.restApi.api.id,
       deploymentId: deployment.id,

@@ -132,6 +132,10 @@ describe('API Gateway account (CloudWatch role)', () => {
     expect(one(dev, 'aws_api_gateway_account')).toMatchObject({ cloudwatch_role_arn: refOf(dev, 'aws_iam_role', { name: 'bedrock-gw-dev-apigateway-cloudwatch' }, 'arn'), reset_on_delete: true });
   });
 
+  test('on the emulator the setting is not reset on destroy (moto never completes the reset)', () => {
+    expect(one(local, 'aws_api_gateway_account').reset_on_delete).toBe(false);
+  });
+
   test('the role is trusted by API Gateway and may write logs in this account and region only', () => {
     const role = findResource(dev, 'aws_iam_role', { name: 'bedrock-gw-dev-apigateway-cloudwatch' });
     expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }]);

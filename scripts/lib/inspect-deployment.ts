@@ -6,15 +6,19 @@
  */
 import {
   APIGatewayClient,
+  GetAccountCommand,
   GetApiKeysCommand,
   GetAuthorizersCommand,
+  GetGatewayResponsesCommand,
   GetResourcesCommand,
   GetRestApiCommand,
   GetRestApisCommand,
+  GetStageCommand,
   GetUsagePlanKeysCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchClient, DescribeAlarmsCommand, ListDashboardsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetWebACLForResourceCommand, ListWebACLsCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { EMULATOR_SDK_CREDENTIALS } from './moto';
@@ -27,6 +31,7 @@ export interface ClientOptions {
 export interface EmulatorClients {
   readonly apigateway: APIGatewayClient;
   readonly logs: CloudWatchLogsClient;
+  readonly cloudwatch: CloudWatchClient;
   readonly lambda: LambdaClient;
   readonly wafv2: WAFV2Client;
 }
@@ -36,6 +41,7 @@ export function emulatorClients({ endpoint, region }: ClientOptions): EmulatorCl
   return {
     apigateway: new APIGatewayClient(common),
     logs: new CloudWatchLogsClient(common),
+    cloudwatch: new CloudWatchClient(common),
     lambda: new LambdaClient(common),
     wafv2: new WAFV2Client(common),
   };
@@ -86,6 +92,22 @@ export interface DeploymentInfo {
   readonly logGroups: ReadonlyArray<{ readonly name: string; readonly retentionInDays?: number }>;
   /** Web ACL associated with the stage, if any. */
   readonly webAclArn?: string;
+  readonly stage: StageInfo;
+  /** Gateway responses that set a status or a header (the API's customised ones). */
+  readonly gatewayResponses: ReadonlyArray<{ readonly type: string; readonly status?: string; readonly errorType?: string }>;
+  readonly alarms: ReadonlyArray<{ readonly name: string; readonly metric?: string; readonly threshold?: number; readonly actions: readonly string[] }>;
+  readonly dashboards: readonly string[];
+  readonly metricFilters: ReadonlyArray<{ readonly name: string; readonly pattern?: string; readonly metric?: string }>;
+  /** The account's API Gateway CloudWatch role, if set. */
+  readonly cloudwatchRoleArn?: string;
+}
+
+export interface StageInfo {
+  readonly tracingEnabled?: boolean;
+  readonly accessLogDestination?: string;
+  readonly accessLogFormat?: string;
+  /** Settings of method path star/star. */
+  readonly methodSettings?: { readonly loggingLevel?: string; readonly dataTraceEnabled?: boolean; readonly metricsEnabled?: boolean; readonly throttlingRateLimit?: number; readonly throttlingBurstLimit?: number };
 }
 
 export interface InspectOptions {
@@ -164,6 +186,17 @@ export async function inspectDeployment(clients: EmulatorClients, options: Inspe
   }
 
   const webAclArn = await webAclOfStage(clients, options);
+  const stage = await apigateway.send(new GetStageCommand({ restApiId: options.restApiId, stageName: options.stageName }));
+  const allMethods = stage.methodSettings?.['*/*'];
+  const responses = (await apigateway.send(new GetGatewayResponsesCommand({ restApiId: options.restApiId, limit: 500 }))).items ?? [];
+  const alarms = (await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: options.namePrefix, MaxRecords: 100 }))).MetricAlarms ?? [];
+  const dashboards = (await clients.cloudwatch.send(new ListDashboardsCommand({ DashboardNamePrefix: options.namePrefix }))).DashboardEntries ?? [];
+  const metricFilters = [];
+  for (const group of logGroups) {
+    const found = (await clients.logs.send(new DescribeMetricFiltersCommand({ logGroupName: group.name }))).metricFilters ?? [];
+    metricFilters.push(...found.map((f) => ({ name: f.filterName!, pattern: f.filterPattern, metric: f.metricTransformations?.map((t) => `${t.metricNamespace}/${t.metricName}`).join(', ') })));
+  }
+  const account = await apigateway.send(new GetAccountCommand({}));
   return {
     restApi: { id: api.id!, name: api.name, apiKeySource: api.apiKeySource, endpointTypes: api.endpointConfiguration?.types ?? [] },
     routes,
@@ -172,6 +205,32 @@ export async function inspectDeployment(clients: EmulatorClients, options: Inspe
     tenantKeys,
     logGroups,
     ...(webAclArn ? { webAclArn } : {}),
+    stage: {
+      tracingEnabled: stage.tracingEnabled,
+      accessLogDestination: stage.accessLogSettings?.destinationArn,
+      accessLogFormat: stage.accessLogSettings?.format,
+      ...(allMethods
+        ? {
+            methodSettings: {
+              loggingLevel: allMethods.loggingLevel,
+              dataTraceEnabled: allMethods.dataTraceEnabled,
+              metricsEnabled: allMethods.metricsEnabled,
+              throttlingRateLimit: allMethods.throttlingRateLimit,
+              throttlingBurstLimit: allMethods.throttlingBurstLimit,
+            },
+          }
+        : {}),
+    },
+    gatewayResponses: responses
+      .filter((r) => r.defaultResponse !== true)
+      .map((r) => ({ type: r.responseType!, status: r.statusCode, errorType: r.responseParameters?.['gatewayresponse.header.x-amzn-ErrorType']?.replace(/^'|'$/g, '') }))
+      .sort((a, b) => a.type.localeCompare(b.type)),
+    alarms: alarms
+      .map((a) => ({ name: a.AlarmName!, metric: a.MetricName ? `${a.Namespace}/${a.MetricName}` : undefined, threshold: a.Threshold, actions: a.AlarmActions ?? [] }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    dashboards: dashboards.map((d) => d.DashboardName!).sort(),
+    metricFilters,
+    ...(account.cloudwatchRoleArn ? { cloudwatchRoleArn: account.cloudwatchRoleArn } : {}),
   };
 }
 
@@ -196,6 +255,8 @@ export interface Leftovers {
   readonly apiKeys: readonly string[];
   readonly functions: readonly string[];
   readonly webAcls: readonly string[];
+  readonly alarms: readonly string[];
+  readonly dashboards: readonly string[];
 }
 
 /** Anything named with `namePrefix` (or the API name) still in the emulator: after a destroy, all lists must be empty. */
@@ -206,6 +267,8 @@ export async function leftovers(clients: EmulatorClients, namePrefix: string, re
   const keys = (await apigateway.send(new GetApiKeysCommand({ limit: 500 }))).items ?? [];
   const functions = (await clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? [];
   const acls = (await clients.wafv2.send(new ListWebACLsCommand({ Scope: 'REGIONAL' }))).WebACLs ?? [];
+  const alarms = (await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: namePrefix }))).MetricAlarms ?? [];
+  const dashboards = (await clients.cloudwatch.send(new ListDashboardsCommand({ DashboardNamePrefix: namePrefix }))).DashboardEntries ?? [];
   const named = (names: Array<string | undefined>) => names.filter((n): n is string => n !== undefined && (n.startsWith(namePrefix) || n === restApiName));
   return {
     restApis: named(apis.map((a) => a.name)),
@@ -213,5 +276,7 @@ export async function leftovers(clients: EmulatorClients, namePrefix: string, re
     apiKeys: named(keys.map((k) => k.name)),
     functions: named(functions.map((f) => f.FunctionName)),
     webAcls: named(acls.map((a) => a.Name)),
+    alarms: named(alarms.map((a) => a.AlarmName)),
+    dashboards: named(dashboards.map((d) => d.DashboardName)),
   };
 }

@@ -17,6 +17,12 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 export interface ApiGatewayCloudWatchRoleProps {
   readonly namePrefix: string;
   readonly region: string;
+  /**
+   * Clear the account setting on destroy instead of leaving it pointing at a deleted role.
+   * (Provider 5.x flag; 6.x always resets.) Off on the emulator, whose reset never completes.
+   * @default true
+   */
+  readonly resetOnDelete?: boolean;
 }
 
 export class ApiGatewayCloudWatchRole extends Construct {
@@ -48,7 +54,6 @@ export class ApiGatewayCloudWatchRole extends Construct {
         ],
       }),
     });
-    // On destroy the account setting is cleared again, not left pointing at a deleted role.
-    this.account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: this.role.arn, resetOnDelete: true, dependsOn: [policy] });
+    this.account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: this.role.arn, resetOnDelete: props.resetOnDelete ?? true, dependsOn: [policy] });
   }
 }
