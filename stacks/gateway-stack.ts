@@ -10,16 +10,11 @@ import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { GATEWAY_ROUTES, resourceNamePrefix, restApiName, stageNameOf } from '../gateway-config/derive';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
-import { AccessLogging } from './constructs/access-logging';
-import { GatewayAlarms } from './constructs/alarms';
-import { ApiGatewayCloudWatchRole } from './constructs/api-gateway-account';
 import { JwtAuthorizer } from './constructs/authorizer';
-import { GatewayDashboard } from './constructs/dashboard';
-import { LogInsightsQueries } from './constructs/log-queries';
-import { StageMethodSettings } from './constructs/stage-settings';
 import { BedrockIntegration } from './constructs/bedrock-integration';
 import { ignoreEmulatorDrift } from './constructs/emulator-drift';
 import { GatewayResponses } from './constructs/gateway-responses';
+import { GatewayObservability } from './constructs/observability';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
@@ -37,8 +32,7 @@ export class GatewayStack extends TerraformStack {
   readonly stage: ApiGatewayStage;
   readonly plans: TenantPlans;
   readonly gatewayResponses: GatewayResponses;
-  readonly accessLogging: AccessLogging;
-  readonly alarms?: GatewayAlarms;
+  readonly observability: GatewayObservability;
 
   constructor(scope: Construct, id: string, { config, environment }: GatewayStackProps) {
     super(scope, id);
@@ -48,7 +42,6 @@ export class GatewayStack extends TerraformStack {
     // Synth fails if any resource breaks the gateway's rules (least privilege, authorized methods, ...).
     Aspects.of(this).add(new GatewayPolicyAspect());
     const namePrefix = resourceNamePrefix(environment);
-    const observability = environment.observability;
     const apiName = restApiName(environment);
     const stageName = stageNameOf(environment);
 
@@ -64,7 +57,7 @@ export class GatewayStack extends TerraformStack {
       memorySizeMb: environment.authorizer.memorySizeMb,
       timeoutSeconds: environment.authorizer.timeoutSeconds,
       logRetentionDays: environment.logRetentionDays,
-      tracing: observability.tracing.authorizer,
+      tracing: environment.observability.tracing.authorizer,
     });
     this.integration = new BedrockIntegration(this, 'bedrock', {
       restApiId: this.restApi.api.id,
@@ -98,65 +91,23 @@ export class GatewayStack extends TerraformStack {
       lifecycle: { createBeforeDestroy: true },
       dependsOn: dependencies as never,
     });
-    this.accessLogging = new AccessLogging(this, 'access-logging', {
+    this.observability = new GatewayObservability(this, 'observability', {
+      environment,
+      namePrefix,
       restApiId: this.restApi.api.id,
       restApiName: apiName,
       stageName,
-      environmentName: environment.name,
-      accessLogRetentionDays: observability.accessLogs.retentionDays,
-      executionLogRetentionDays: environment.logRetentionDays,
-      ...(observability.accessLogs.kmsKeyArn ? { kmsKeyArn: observability.accessLogs.kmsKeyArn } : {}),
+      authorizerFunctionName: `${namePrefix}-authorizer`,
+      authorizerLogGroupName: this.authorizer.fn.logGroup.name,
     });
-    // Account-wide and opt-in: API Gateway needs it (set here or elsewhere) before a stage may log.
-    const account = observability.apiGatewayAccount ? new ApiGatewayCloudWatchRole(this, 'apigateway-account', { namePrefix, region: environment.region, resetOnDelete: !environment.emulator }) : undefined;
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.restApi.api.id,
       deploymentId: deployment.id,
       stageName,
       description: `bedrock-ai-gateway ${environment.name}`,
-      xrayTracingEnabled: observability.tracing.stage,
-      accessLogSettings: { destinationArn: this.accessLogging.accessLogGroup.arn, format: this.accessLogging.format },
-      dependsOn: [this.accessLogging.accessLogGroup, this.accessLogging.executionLogGroup, ...(account ? [account.account] : [])],
+      ...this.observability.stageSettings,
     });
-    new StageMethodSettings(this, 'method-settings', {
-      restApiId: this.restApi.api.id,
-      stageName: this.stage.stageName,
-      logLevel: observability.executionLogLevel,
-      throttle: observability.throttle,
-    });
-    const webAclName = observability.waf?.webAclName;
-    if (observability.alarms.enabled) {
-      this.alarms = new GatewayAlarms(this, 'alarms', {
-        namePrefix,
-        region: environment.region,
-        restApiName: apiName,
-        stageName,
-        authorizerFunctionName: `${namePrefix}-authorizer`,
-        bedrockThrottles: this.accessLogging.bedrockThrottles,
-        settings: observability.alarms,
-        ...(webAclName ? { webAclName } : {}),
-      });
-    }
-    // moto 5.2 has no PutQueryDefinition: emulator environments never create saved queries.
-    if (observability.queries && !environment.emulator) {
-      new LogInsightsQueries(this, 'queries', {
-        namePrefix,
-        accessLogGroupName: this.accessLogging.accessLogGroup.name,
-        authorizerLogGroupName: this.authorizer.fn.logGroup.name,
-      });
-    }
-    if (observability.dashboard) {
-      new GatewayDashboard(this, 'dashboard', {
-        name: namePrefix,
-        region: environment.region,
-        restApiName: apiName,
-        stageName,
-        authorizerFunctionName: `${namePrefix}-authorizer`,
-        accessLogGroupName: `/aws/apigateway/${apiName}/${stageName}/access`,
-        bedrockThrottles: this.accessLogging.bedrockThrottles,
-        ...(webAclName ? { webAclName } : {}),
-      });
-    }
+    this.observability.configureStage(this.stage);
     this.plans = new TenantPlans(this, 'plans', {
       config,
       environment,
@@ -171,8 +122,9 @@ export class GatewayStack extends TerraformStack {
     });
     new TerraformOutput(this, 'rest_api_id', { description: 'ID of the gateway REST API', value: this.restApi.api.id });
     new TerraformOutput(this, 'stage_name', { description: 'Name of the deployed stage', value: this.stage.stageName });
-    new TerraformOutput(this, 'access_log_group_name', { description: 'CloudWatch log group of the stage access logs (one JSON line per request)', value: this.accessLogging.accessLogGroup.name });
-    if (this.alarms?.topic) new TerraformOutput(this, 'alarm_topic_arn', { description: 'SNS topic the alarms notify (encrypted); subscribe to it', value: this.alarms.topic.arn });
+    new TerraformOutput(this, 'access_log_group_name', { description: 'CloudWatch log group of the stage access logs (one JSON line per request)', value: this.observability.accessLogging.accessLogGroup.name });
+    const topic = this.observability.alarms?.topic;
+    if (topic) new TerraformOutput(this, 'alarm_topic_arn', { description: 'SNS topic the alarms notify (encrypted); subscribe to it', value: topic.arn });
     new TerraformOutput(this, 'tenant_api_key_ids', {
       description: 'API key ID per tenant (IDs only; the key values are identifiers the authorizer supplies)',
       value: Object.fromEntries([...this.plans.apiKeys].map(([tenant, key]) => [tenant, key.id])),

@@ -69,6 +69,8 @@ export interface AccessLoggingProps {
 
 export class AccessLogging extends Construct {
   readonly accessLogGroup: CloudwatchLogGroup;
+  /** The access log group's name as a literal (for dashboards, which cannot hold references). */
+  readonly accessLogGroupName: string;
   readonly executionLogGroup: CloudwatchLogGroup;
   readonly format = accessLogFormat();
   /** The metric the Bedrock throttling alarm and widget read. */
@@ -77,8 +79,9 @@ export class AccessLogging extends Construct {
   constructor(scope: Construct, id: string, props: AccessLoggingProps) {
     super(scope, id);
     const kms = props.kmsKeyArn ? { kmsKeyId: props.kmsKeyArn } : {};
+    this.accessLogGroupName = `/aws/apigateway/${props.restApiName}/${props.stageName}/access`;
     this.accessLogGroup = new CloudwatchLogGroup(this, 'access', {
-      name: `/aws/apigateway/${props.restApiName}/${props.stageName}/access`,
+      name: this.accessLogGroupName,
       retentionInDays: props.accessLogRetentionDays,
       ...kms,
     });
