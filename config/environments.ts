@@ -8,6 +8,7 @@ const environments: EnvironmentInput[] = [
     state: { backend: 's3', bucket: 'example-corp-bedrock-gateway-tfstate', keyPrefix: 'bedrock-ai-gateway' },
     authorizer: { cacheTtlSeconds: 60 },
     logRetentionDays: 14,
+    observability: { production: false, executionLogLevel: 'INFO', accessLogs: { retentionDays: 30 }, apiGatewayAccount: true },
   },
   {
     name: 'prod',
@@ -29,6 +30,8 @@ const environments: EnvironmentInput[] = [
       // Clients use https://ai.example.com; the execute-api endpoint is turned off.
       domain: { name: 'ai.example.com', hostedZone: { name: 'example.com' } },
     },
+    // Access logs kept a year (the default); alarms notify an encrypted SNS topic.
+    observability: { throttle: { rateLimit: 1000, burstLimit: 2000 }, alarms: { topic: {} } },
   },
   {
     // A local AWS API emulator (moto_server): `npm start` deploys here without an AWS account.
@@ -40,6 +43,7 @@ const environments: EnvironmentInput[] = [
     logRetentionDays: 1,
     // The emulator runs the web ACL's API too: the default rules, with logging.
     edge: { waf: {} },
+    observability: { production: false, accessLogs: { retentionDays: 1 }, apiGatewayAccount: true },
     emulator: { endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566' },
   },
 ];

@@ -173,6 +173,61 @@ const stateSchema = z.discriminatedUnion(
   { error: 'state backend must be s3, cloud or local' },
 );
 
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const retentionDays = (field: string) =>
+  z.union(RETENTION_DAYS.map((d) => z.literal(d)), { error: `${field} must be a CloudWatch retention value (${RETENTION_DAYS.join(', ')})` });
+const nonNegative = (what: string) => z.number({ error: `${what} must be a number` }).min(0, `${what} must not be negative`);
+
+// ---- observability: access logs, stage settings, tracing, alarms, queries, dashboard ----
+export const observabilitySchema = z.strictObject({
+  /** Production environments may not turn execution logging up to INFO. @default true */
+  production: z.boolean().default(true),
+  accessLogs: z
+    .strictObject({
+      /** @default 365 */
+      retentionDays: retentionDays('observability.accessLogs.retentionDays').default(365),
+      /** KMS key for the access and execution log groups (its policy must allow logs.<region>.amazonaws.com). @default CloudWatch's own encryption */
+      kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'kmsKeyArn must be a KMS key ARN').optional(),
+    })
+    .prefault({}),
+  /** API Gateway execution logs: ERROR always; INFO only where production is false. Data tracing is never on. @default 'ERROR' */
+  executionLogLevel: z.enum(['ERROR', 'INFO'], { error: 'executionLogLevel must be ERROR or INFO' }).default('ERROR'),
+  /** Stage-wide throttle ceiling, at least every tenant's own limits. @default 500 req/s, burst 1000 */
+  throttle: z.strictObject({ rateLimit: nonNegative('throttle rateLimit').default(500), burstLimit: z.number().int().min(0).default(1000) }).prefault({}),
+  /** X-Ray tracing. @default both on */
+  tracing: z.strictObject({ stage: z.boolean().default(true), authorizer: z.boolean().default(true) }).prefault({}),
+  /** Set the account-wide API Gateway CloudWatch Logs role (one per account and region). @default false */
+  apiGatewayAccount: z.boolean().default(false),
+  alarms: z
+    .strictObject({
+      /** @default true */
+      enabled: z.boolean().default(true),
+      /** 5XX responses in percent of requests over one period. @default 1 */
+      serverErrorRatePercent: nonNegative('serverErrorRatePercent').max(100).default(1),
+      /** 4XX responses in percent of requests over one period. @default 10 */
+      clientErrorRatePercent: nonNegative('clientErrorRatePercent').max(100).default(10),
+      /** p99 of API Gateway Latency in milliseconds. @default 20000 */
+      p99LatencyMs: positiveInt('p99LatencyMs').default(20_000),
+      /** Authorizer Lambda errors plus throttles per period. @default 1 */
+      authorizerFailures: positiveInt('authorizerFailures').default(1),
+      /** 429s from Bedrock (integration status) per period. @default 5 */
+      bedrockThrottles: positiveInt('bedrockThrottles').default(5),
+      /** WAF blocked requests per period, when a web ACL is named. @default 100 */
+      wafBlockedRequests: positiveInt('wafBlockedRequests').default(100),
+      /** @default 300 */
+      periodSeconds: z.union([60, 300, 900, 3600].map((d) => z.literal(d)), { error: 'periodSeconds must be 60, 300, 900 or 3600' }).default(300),
+      /** Alarm notifications to an encrypted SNS topic; without kmsKeyArn the stack creates a key CloudWatch may use. */
+      topic: z.strictObject({ kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'kmsKeyArn must be a KMS key ARN').optional() }).optional(),
+    })
+    .prefault({}),
+  /** Saved CloudWatch Logs Insights queries (never on an emulator: moto lacks PutQueryDefinition). @default true */
+  queries: z.boolean().default(true),
+  /** @default true */
+  dashboard: z.boolean().default(true),
+  /** The WAF web ACL in front of the stage, for the blocked-requests alarm and widget. */
+  waf: z.strictObject({ webAclName: z.string().min(1) }).optional(),
+});
+
 export const environmentSchema = z.strictObject({
   name: z.string().regex(NAME, `environment name must be ${NAME_RULE}`),
   region: z.string().regex(REGION, 'region must look like us-east-1'),
@@ -208,11 +263,9 @@ export const environmentSchema = z.strictObject({
     })
     .prefault({}),
   /** @default 30 */
-  logRetentionDays: z
-    .union([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) => z.literal(d)), {
-      error: 'logRetentionDays must be a CloudWatch retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
-    })
-    .default(30),
+  logRetentionDays: retentionDays('logRetentionDays').default(30),
+  /** Access logs, stage settings, tracing, alarms, queries and dashboard. */
+  observability: observabilitySchema.prefault({}),
   /** Extra default tags on every resource. */
   tags: z.record(z.string(), z.string()).default({}),
   /**
@@ -250,3 +303,5 @@ export type Tenant = z.output<typeof tenantSchema>;
 export type Quota = z.output<typeof quotaSchema>;
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];
+export type Observability = z.output<typeof observabilitySchema>;
+export type ObservabilityInput = z.input<typeof observabilitySchema>;

@@ -119,10 +119,43 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
     }
   });
 
+  checkObservability(config, report);
   checkSharedStateBuckets(config, report);
   checkRegionalLimits(config, report);
   checkEdge(config, report);
   return issues;
+}
+
+/**
+ * Stage settings that must agree with the rest of the config: the stage-wide throttle is a
+ * ceiling above every tenant's own limits (else it, not the usage plans, would throttle them),
+ * and INFO execution logs stay out of production.
+ */
+function checkObservability(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  const largest = (limit: 'rateLimit' | 'burstLimit') => {
+    let top: { value: number; tenant: string } | undefined;
+    for (const tenant of config.tenants) {
+      if (!config.tiers.some((t) => t.name === tenant.tier)) continue;
+      const value = effectiveLimits(config, tenant)[limit];
+      if (!top || value > top.value) top = { value, tenant: tenant.id };
+    }
+    return top;
+  };
+  const rate = largest('rateLimit');
+  const burst = largest('burstLimit');
+  config.environments.forEach((env, index) => {
+    const o = env.observability;
+    const path = ['environments', index, 'observability'];
+    if (o.executionLogLevel === 'INFO' && o.production) {
+      report([...path, 'executionLogLevel'], 'INFO execution logs are allowed only where observability.production is false; use ERROR', o.executionLogLevel);
+    }
+    if (rate && o.throttle.rateLimit < rate.value) {
+      report([...path, 'throttle', 'rateLimit'], `the stage-wide throttle must be at least the largest tenant rate limit (${rate.value}, tenant ${rate.tenant})`, o.throttle.rateLimit);
+    }
+    if (burst && o.throttle.burstLimit < burst.value) {
+      report([...path, 'throttle', 'burstLimit'], `the stage-wide throttle must be at least the largest tenant burst limit (${burst.value}, tenant ${burst.tenant})`, o.throttle.burstLimit);
+    }
+  });
 }
 
 /** One state bucket is one bootstrap stack: the environments sharing it must describe it alike. */

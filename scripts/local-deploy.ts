@@ -29,6 +29,7 @@ import { MOTO_HINT, startMoto, type MotoServer } from './lib/moto';
 import { resourceNamePrefix } from '../gateway-config/derive';
 import { emulatorS3Client, waitForVersionedBucket } from './lib/state-bucket-ready';
 import { formatSummary } from './lib/summary';
+import { savedQueriesOf } from './lib/local-deploy';
 import { TERRAFORM_HINT, requireTool, terraformEnv } from './lib/terraform';
 import { KEPT_EMULATOR_FILE, readKeptEmulator } from './lib/kept-emulator';
 
@@ -118,7 +119,7 @@ async function main(): Promise<number> {
         stageName: String(out.stage_name),
         region: environment.region,
         namePrefix: resourceNamePrefix(environment),
-        logGroupNames: synthesizedLogGroupNames(gatewayDir),
+        logGroupNames: synthesizedLogGroupNames(gatewayDir, String(out.rest_api_id)),
         customDomainName: synthesizedCustomDomainName(gatewayDir),
       });
       timings.push(['Total', Date.now() - started]);
@@ -130,6 +131,7 @@ async function main(): Promise<number> {
         info,
         timings,
         resourcesCreated: resourcesAdded(gatewayApply.stdout),
+        queries: savedQueriesOf(gatewayDir, resourceNamePrefix(environment)),
       })}`);
     } finally {
       destroyClients(clients);

@@ -10,14 +10,17 @@ import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { GATEWAY_ROUTES, resourceNamePrefix, restApiName, stageNameOf } from '../gateway-config/derive';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
+import { AccountFacts } from './constructs/account-facts';
 import { JwtAuthorizer } from './constructs/authorizer';
 import { BedrockIntegration } from './constructs/bedrock-integration';
 import { CustomDomain } from './constructs/custom-domain';
 import { ignoreEmulatorDrift } from './constructs/emulator-drift';
+import { GatewayResponses } from './constructs/gateway-responses';
+import { GatewayObservability } from './constructs/observability';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
-import { GatewayWebAcl } from './constructs/web-acl';
+import { GatewayWebAcl, webAclName } from './constructs/web-acl';
 import { GatewayPolicyAspect } from './policy/pack';
 
 export interface GatewayStackProps {
@@ -35,6 +38,8 @@ export class GatewayStack extends TerraformStack {
   readonly webAcl?: GatewayWebAcl;
   /** Present when `edge.domain` is set. */
   readonly customDomain?: CustomDomain;
+  readonly gatewayResponses: GatewayResponses;
+  readonly observability: GatewayObservability;
 
   constructor(scope: Construct, id: string, { config, environment }: GatewayStackProps) {
     super(scope, id);
@@ -46,9 +51,11 @@ export class GatewayStack extends TerraformStack {
     const namePrefix = resourceNamePrefix(environment);
     const { waf, domain } = environment.edge ?? {};
     const executeApiEndpointOff = domain !== undefined && !domain.keepExecuteApiEndpoint;
+    const apiName = restApiName(environment);
+    const stageName = stageNameOf(environment);
 
     this.restApi = new GatewayRestApi(this, 'rest-api', {
-      name: restApiName(environment),
+      name: apiName,
       description: `Governed Amazon Bedrock gateway (${environment.name})`,
       disableExecuteApiEndpoint: executeApiEndpointOff,
     });
@@ -65,6 +72,7 @@ export class GatewayStack extends TerraformStack {
       memorySizeMb: environment.authorizer.memorySizeMb,
       timeoutSeconds: environment.authorizer.timeoutSeconds,
       logRetentionDays: environment.logRetentionDays,
+      tracing: environment.observability.tracing.authorizer,
     });
     this.integration = new BedrockIntegration(this, 'bedrock', {
       restApiId: this.restApi.api.id,
@@ -78,9 +86,16 @@ export class GatewayStack extends TerraformStack {
       this.integration.addRoute({ route, method });
     }
 
-    // Redeploy whenever a route, method or integration changes: a hash over their ids
-    // (a replaced resource gets a new id) and over their synthesized configuration.
-    const dependencies = [...this.restApi.deploymentDependencies, ...this.integration.deploymentDependencies, this.authorizer.authorizer];
+    this.gatewayResponses = new GatewayResponses(this, 'gateway-responses', { restApiId: this.restApi.api.id });
+
+    // Redeploy whenever a route, method, integration or gateway response changes: a hash over
+    // their ids (a replaced resource gets a new id) and over their synthesized configuration.
+    const dependencies = [
+      ...this.restApi.deploymentDependencies,
+      ...this.integration.deploymentDependencies,
+      ...this.gatewayResponses.deploymentDependencies,
+      this.authorizer.authorizer,
+    ];
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.restApi.api.id,
       description: `bedrock-ai-gateway ${environment.name}`,
@@ -93,12 +108,25 @@ export class GatewayStack extends TerraformStack {
       lifecycle: { createBeforeDestroy: true },
       dependsOn: dependencies as never,
     });
+    this.observability = new GatewayObservability(this, 'observability', {
+      environment,
+      namePrefix,
+      restApiId: this.restApi.api.id,
+      restApiName: apiName,
+      stageName,
+      authorizerFunctionName: `${namePrefix}-authorizer`,
+      authorizerLogGroupName: this.authorizer.fn.logGroup.name,
+      // The stack's own web ACL, else one managed elsewhere (observability.waf.webAclName).
+      ...(waf?.enabled ? { webAclName: webAclName(namePrefix) } : {}),
+    });
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.restApi.api.id,
       deploymentId: deployment.id,
-      stageName: stageNameOf(environment),
+      stageName,
       description: `bedrock-ai-gateway ${environment.name}`,
+      ...this.observability.stageSettings,
     });
+    this.observability.configureStage(this.stage);
     this.plans = new TenantPlans(this, 'plans', {
       config,
       environment,
@@ -114,8 +142,8 @@ export class GatewayStack extends TerraformStack {
         stageArn: this.stage.arn,
         logRetentionDays: environment.logRetentionDays,
         region: environment.region,
-        partition: this.integration.partition,
-        accountId: this.integration.accountId,
+        partition: AccountFacts.of(this).partition,
+        accountId: AccountFacts.of(this).accountId,
       });
       new TerraformOutput(this, 'web_acl_arn', { description: 'ARN of the WAF web ACL associated with the stage', value: this.webAcl.webAcl.arn });
     }
@@ -135,6 +163,9 @@ export class GatewayStack extends TerraformStack {
     });
     new TerraformOutput(this, 'rest_api_id', { description: 'ID of the gateway REST API', value: this.restApi.api.id });
     new TerraformOutput(this, 'stage_name', { description: 'Name of the deployed stage', value: this.stage.stageName });
+    new TerraformOutput(this, 'access_log_group_name', { description: 'CloudWatch log group of the stage access logs (one JSON line per request)', value: this.observability.accessLogging.accessLogGroup.name });
+    const topic = this.observability.alarms?.topic;
+    if (topic) new TerraformOutput(this, 'alarm_topic_arn', { description: 'SNS topic the alarms notify (encrypted); subscribe to it', value: topic.arn });
     new TerraformOutput(this, 'tenant_api_key_ids', {
       description: 'API key ID per tenant (IDs only; the key values are identifiers the authorizer supplies)',
       value: Object.fromEntries([...this.plans.apiKeys].map(([tenant, key]) => [tenant, key.id])),

@@ -204,6 +204,69 @@ describe('validateConfig', () => {
     ]);
   });
 
+  test('observability defaults: ERROR execution logs, access logs kept 365 days, tracing and alarms on, account role off', () => {
+    const prod = validateConfig(exampleInput(), FILES).environments.find((e) => e.name === 'prod')!;
+    expect(prod.observability).toEqual({
+      production: true,
+      accessLogs: { retentionDays: 365 },
+      executionLogLevel: 'ERROR',
+      throttle: { rateLimit: 1000, burstLimit: 2000 },
+      tracing: { stage: true, authorizer: true },
+      apiGatewayAccount: false,
+      alarms: {
+        enabled: true,
+        serverErrorRatePercent: 1,
+        clientErrorRatePercent: 10,
+        p99LatencyMs: 20000,
+        authorizerFailures: 1,
+        bedrockThrottles: 5,
+        wafBlockedRequests: 100,
+        periodSeconds: 300,
+        topic: {},
+      },
+      queries: true,
+      dashboard: true,
+    });
+  });
+
+  test('INFO execution logs only outside production', () => {
+    expect(
+      problems(
+        broken((c) => {
+          c.environments[1].observability = { executionLogLevel: 'INFO' };
+        }),
+      ),
+    ).toEqual(['config/environments.ts: environments[1].observability.executionLogLevel: INFO execution logs are allowed only where observability.production is false; use ERROR (got "INFO")']);
+  });
+
+  test('the stage-wide throttle must not undercut any tenant', () => {
+    expect(
+      problems(
+        broken((c) => {
+          c.environments[0].observability = { production: false, throttle: { rateLimit: 49, burstLimit: 99 } };
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[0].observability.throttle.rateLimit: the stage-wide throttle must be at least the largest tenant rate limit (50, tenant acme) (got 49)',
+      'config/environments.ts: environments[0].observability.throttle.burstLimit: the stage-wide throttle must be at least the largest tenant burst limit (100, tenant acme) (got 99)',
+    ]);
+  });
+
+  test('observability values outside what CloudWatch and the alarms accept', () => {
+    expect(
+      problems(
+        broken((c) => {
+          c.environments[0].observability = { accessLogs: { retentionDays: 42 as never, kmsKeyArn: 'alias/mine' }, alarms: { periodSeconds: 120 as never, serverErrorRatePercent: -1 } };
+        }),
+      ),
+    ).toEqual([
+      'config/environments.ts: environments[0].observability.accessLogs.retentionDays: observability.accessLogs.retentionDays must be a CloudWatch retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653) (got 42)',
+      'config/environments.ts: environments[0].observability.accessLogs.kmsKeyArn: kmsKeyArn must be a KMS key ARN (got "alias/mine")',
+      'config/environments.ts: environments[0].observability.alarms.serverErrorRatePercent: serverErrorRatePercent must not be negative (got -1)',
+      'config/environments.ts: environments[0].observability.alarms.periodSeconds: periodSeconds must be 60, 300, 900 or 3600 (got 120)',
+    ]);
+  });
+
   test('reports every problem at once', () => {
     const issues = problems(
       broken((c) => {

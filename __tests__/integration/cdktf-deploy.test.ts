@@ -153,6 +153,8 @@ test('destroy leaves no domain name, certificate or record (the zone keeps only 
     webAcls: [],
     ipSets: [],
     wafLogging: [],
+    alarms: [],
+    dashboards: [],
     domainNames: [],
     certificates: [],
     records: [],

@@ -26,6 +26,7 @@ import {
   init,
   localTarget,
   outputs,
+  savedQueriesOf,
   stackDir,
   synthesize,
   synthesizedLogGroupNames,
@@ -118,7 +119,7 @@ describe('local deploy on the emulator', () => {
       stageName: stageNameOf(target.environment),
       region: target.environment.region,
       namePrefix: resourceNamePrefix(target.environment),
-      logGroupNames: synthesizedLogGroupNames(gatewayDir),
+      logGroupNames: synthesizedLogGroupNames(gatewayDir, restApiId),
     });
   });
 
@@ -174,9 +175,15 @@ describe('local deploy on the emulator', () => {
   });
 
   test('the log groups exist with the configured retention', () => {
-    const names = synthesizedLogGroupNames(gatewayDir);
-    expect(names.length).toBeGreaterThan(0);
-    expect(info.logGroups).toEqual(names.map((name) => ({ name, retentionInDays: target.environment.logRetentionDays })));
+    const names = synthesizedLogGroupNames(gatewayDir, restApiId);
+    expect(names).toEqual([
+      `/aws/apigateway/${restApiName(target.environment)}/${stageNameOf(target.environment)}/access`,
+      `/aws/lambda/${resourcePrefix()}-authorizer`,
+      `API-Gateway-Execution-Logs_${restApiId}/${stageNameOf(target.environment)}`,
+      wafLogGroupName(resourcePrefix()),
+    ]);
+    const retention = (name: string) => (name.endsWith('/access') ? target.environment.observability.accessLogs.retentionDays : target.environment.logRetentionDays);
+    expect(info.logGroups).toEqual(names.map((name) => ({ name, retentionInDays: retention(name) })));
   });
 
   test('the WAF web ACL is associated with the stage, in WAF and in API Gateway', () => {
@@ -205,6 +212,50 @@ describe('local deploy on the emulator', () => {
       keptActions: ['BLOCK', 'COUNT', 'EXCLUDED_AS_COUNT'],
     });
     expect(info.logGroups.map((g) => g.name)).toContain(wafLogGroupName(resourceNamePrefix(target.environment)));
+  });
+
+  test('the stage writes JSON access logs, logs errors, never traces data, has metrics, X-Ray and the stage throttle', () => {
+    const stage = Object.values(synthesizedResources(gatewayDir, 'aws_api_gateway_stage'))[0] as { access_log_settings: { format: string } };
+    const observability = target.environment.observability;
+    expect(info.stage).toEqual({
+      tracingEnabled: true,
+      accessLogDestination: expect.stringContaining(`:log-group:/aws/apigateway/${restApiName(target.environment)}/${stageNameOf(target.environment)}/access`),
+      accessLogFormat: stage.access_log_settings.format,
+      methodSettings: {
+        loggingLevel: observability.executionLogLevel,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: observability.throttle.rateLimit,
+        throttlingBurstLimit: observability.throttle.burstLimit,
+      },
+    });
+    expect(info.cloudwatchRoleArn).toEqual(expect.stringContaining(`:role/${resourcePrefix()}-apigateway-cloudwatch`));
+  });
+
+  test('gateway responses carry x-amzn-ErrorType as synthesized', () => {
+    const synthesized = Object.values(synthesizedResources(gatewayDir, 'aws_api_gateway_gateway_response'))
+      .map((r) => ({
+        type: String(r.response_type),
+        ...(r.status_code ? { status: String(r.status_code) } : {}),
+        errorType: String((r.response_parameters as Record<string, string>)['gatewayresponse.header.x-amzn-ErrorType']).replace(/^'|'$/g, ''),
+      }))
+      .sort((a, b) => a.type.localeCompare(b.type));
+    expect(synthesized.length).toBeGreaterThanOrEqual(9);
+    expect(info.gatewayResponses.map((r) => ({ ...r, ...(r.status ? {} : { status: undefined }) })).map(({ type, status, errorType }) => ({ type, ...(status ? { status } : {}), errorType }))).toEqual(synthesized);
+  });
+
+  test('the alarms, the Bedrock 429 metric filter and the dashboard exist as synthesized; saved queries are left out on the emulator', () => {
+    const alarmNames = Object.values(synthesizedResources(gatewayDir, 'aws_cloudwatch_metric_alarm')).map((a) => String(a.alarm_name)).sort();
+    expect(alarmNames.length).toBeGreaterThanOrEqual(6);
+    expect(info.alarms.map((a) => a.name)).toEqual(alarmNames);
+    expect(info.alarms.find((a) => a.name.endsWith('-bedrock-throttles'))).toMatchObject({ metric: `BedrockAIGateway/${target.environment.name}/BedrockThrottles`, threshold: target.environment.observability.alarms.bedrockThrottles });
+    expect(info.metricFilters).toEqual([{ name: `${restApiName(target.environment)}-bedrock-throttles`, pattern: '{ $.integrationStatus = "429" }', metric: `BedrockAIGateway/${target.environment.name}/BedrockThrottles` }]);
+    expect(info.dashboards).toEqual([resourcePrefix()]);
+    expect(savedQueriesOf(gatewayDir, resourcePrefix())).toEqual({
+      created: [],
+      skipped: ['requests-by-tenant-and-model', 'denied-by-reason', 'top-callers', 'throttled-by-tenant'].map((q) => `${resourcePrefix()}/${q}`),
+      skippedReason: 'the emulator (moto 5.2) has no PutQueryDefinition; created on AWS',
+    });
   });
 
   test('a second plan finds nothing to change (-detailed-exitcode 0)', async () => {
@@ -271,11 +322,11 @@ describe('local deploy on the emulator', () => {
     expect((lock.Versions ?? []).filter((v) => v.IsLatest)).toEqual([]);
   });
 
-  test('destroy leaves no API, usage plan, API key, function, log group, web ACL or WAF logging of the stack', async () => {
+  test('destroy leaves no API, usage plan, API key, function, log group, web ACL, WAF logging, alarm or dashboard of the stack', async () => {
     await timed('destroy', () => terraform(gatewayDir, ['destroy', '-auto-approve', ...TF_FLAGS]));
     const left = await leftovers(clients, resourceNamePrefix(target.environment), restApiName(target.environment));
-    expect(left).toEqual({ restApis: [], usagePlans: [], apiKeys: [], functions: [], webAcls: [], ipSets: [], wafLogging: [] });
-    for (const name of synthesizedLogGroupNames(gatewayDir)) {
+    expect(left).toEqual({ restApis: [], usagePlans: [], apiKeys: [], functions: [], webAcls: [], ipSets: [], wafLogging: [], alarms: [], dashboards: [] });
+    for (const name of synthesizedLogGroupNames(gatewayDir, restApiId)) {
       const groups = (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))).logGroups ?? [];
       expect(groups.map((g) => g.logGroupName)).not.toContain(name);
     }
@@ -300,6 +351,8 @@ async function deployConfigChange<T>(name: string, section: 'tenants' | 'tiers',
   cpSync(path.join(changedDir, 'cdk.tf.json'), path.join(gatewayDir, 'cdk.tf.json'));
   if (readdirSync(changedDir).includes('assets')) cpSync(path.join(changedDir, 'assets'), path.join(gatewayDir, 'assets'), { recursive: true });
 }
+
+const resourcePrefix = () => resourceNamePrefix(target.environment);
 
 function stateKeyPrefix(): string {
   const state = target.environment.state;

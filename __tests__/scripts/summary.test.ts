@@ -9,6 +9,11 @@ const base: DeploymentInfo = {
   usagePlans: [],
   tenantKeys: [],
   logGroups: [],
+  stage: {},
+  gatewayResponses: [],
+  alarms: [],
+  dashboards: [],
+  metricFilters: [],
 };
 const summary = (info: DeploymentInfo) =>
   formatSummary({ environment: 'local', endpoint: 'http://127.0.0.1:4566', invokeUrl: 'https://x/local', stageName: 'local', info, timings: [], resourcesCreated: 81 });

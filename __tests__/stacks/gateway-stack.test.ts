@@ -7,6 +7,9 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { apiKeyValue } from '../../gateway-config/derive';
 import type { GatewayConfig } from '../../gateway-config/schema';
 import { BEDROCK_ERROR_STATUSES, otherStatusPattern } from '../../stacks/constructs/bedrock-integration';
+import { requestTemplateFor } from '../../stacks/templates/request-mapping';
+import { RESOURCELESS_ACTIONS } from '../../stacks/policy/rules/iam-no-star-resource';
+import type { GatewayRoute } from '../../gateway-config/derive';
 import { exampleConfig } from '../helpers/config';
 import { resourcesOf, synthGateway, type TerraformJson } from '../helpers/synth';
 
@@ -128,7 +131,7 @@ describe('Bedrock integration', () => {
         'integration.request.header.Accept': "'application/json'",
       },
       passthrough_behavior: 'NEVER',
-      request_templates: { 'application/json': '$input.body' },
+      request_templates: { 'application/json': requestTemplateFor(route as GatewayRoute) },
       timeout_milliseconds: 29000,
     });
   });
@@ -209,7 +212,9 @@ describe('Bedrock integration', () => {
         for (const statement of doc.Statement) {
           const actions = [statement.Action].flat() as string[];
           expect([where, actions.filter((a) => a.includes('*'))]).toEqual([where, []]);
-          if (statement.Resource !== undefined) expect([where, [statement.Resource].flat().filter((r) => r === '*')]).toEqual([where, []]);
+          // Only the X-Ray write actions, which have no resource type, may (and must) name "*".
+          const resourceless = actions.every((a) => RESOURCELESS_ACTIONS.includes(a));
+          if (statement.Resource !== undefined && !resourceless) expect([where, [statement.Resource].flat().filter((r) => r === '*')]).toEqual([where, []]);
         }
       }
     }
@@ -352,14 +357,17 @@ describe('authorizer wiring', () => {
     ]);
   });
 
-  test('the function role may write its own log group and nothing else; the log group has retention', () => {
+  test('the function role may write its own log group and X-Ray traces, and nothing else; the log group has retention', () => {
     const role = Object.values(resourcesOf(dev.json, 'aws_iam_role')).find((r) => r.name === 'bedrock-gw-dev-authorizer-role')!;
     expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
     const policies = Object.values(resourcesOf(dev.json, 'aws_iam_role_policy')).filter((p) => p.role === '${aws_iam_role.authorizer_function_role_410B0D09.name}');
     expect(policies.map((p) => JSON.parse(p.policy as string).Statement)).toEqual([
-      [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '${aws_cloudwatch_log_group.authorizer_function_logs_28C2880A.arn}:*' }],
+      [
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '${aws_cloudwatch_log_group.authorizer_function_logs_28C2880A.arn}:*' },
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      ],
     ]);
     expect(dev.synthesized).toHaveResourceWithProperties(CloudwatchLogGroup, { name: '/aws/lambda/bedrock-gw-dev-authorizer', retention_in_days: 14 });
     expect(Object.values(resourcesOf(dev.json, 'aws_iam_role_policy_attachment'))).toEqual([]);
@@ -373,8 +381,9 @@ describe('authorizer wiring', () => {
 });
 
 describe('outputs', () => {
-  test('snake_case outputs with descriptions: invoke URL, API id, stage, key ids (never key values)', () => {
-    expect(Object.keys(dev.json.output).sort()).toEqual(['invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids']);
+  test('snake_case outputs with descriptions: invoke URL, API id, stage, access log group, alarm topic, key ids (never key values)', () => {
+    expect(Object.keys(dev.json.output).sort()).toEqual(['access_log_group_name', 'invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids']);
+    expect(Object.keys(prod.json.output).sort()).toEqual(['access_log_group_name', 'alarm_topic_arn', 'custom_domain_url', 'invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids', 'web_acl_arn']);
     for (const output of Object.values(dev.json.output)) expect(output.description).toEqual(expect.any(String));
     expect(dev.json.output.tenant_api_key_ids.value).toEqual(
       Object.fromEntries(['acme', 'globex', 'hooli', 'initech', 'umbrella'].map((t) => [t, ref('aws_api_gateway_api_key', dev.json, (k) => k.name === `bedrock-gw-dev-${t}`)])),
@@ -384,7 +393,7 @@ describe('outputs', () => {
   });
 
   test('with WAF and a custom domain (prod): also web_acl_arn and custom_domain_url, still no key values', () => {
-    expect(Object.keys(prod.json.output).sort()).toEqual(['custom_domain_url', 'invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids', 'web_acl_arn']);
+    expect(Object.keys(prod.json.output).sort()).toEqual(['access_log_group_name', 'alarm_topic_arn', 'custom_domain_url', 'invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids', 'web_acl_arn']);
     for (const output of Object.values(prod.json.output)) expect(output.description).toEqual(expect.any(String));
     const outputs = JSON.stringify(prod.json.output);
     for (const tenant of config.tenants) expect(outputs).not.toContain(apiKeyValue(prodEnv, tenant.id));
@@ -450,7 +459,7 @@ describe('emulator environment', () => {
     });
     const endpoints = (provider.endpoints as Array<Record<string, string>>)[0];
     expect(new Set(Object.values(endpoints))).toEqual(new Set([endpoint]));
-    expect(Object.keys(endpoints).sort()).toEqual(['acm', 'apigateway', 'cloudwatch', 'dynamodb', 'iam', 'lambda', 'logs', 'route53', 's3', 'sts', 'wafv2']);
+    expect(Object.keys(endpoints).sort()).toEqual(['acm', 'apigateway', 'cloudwatch', 'dynamodb', 'iam', 'kms', 'lambda', 'logs', 'route53', 's3', 'sns', 'sts', 'wafv2']);
     expect(local.json.terraform.backend!.s3).toMatchObject({
       bucket: 'bedrock-gateway-local-tfstate',
       key: 'bedrock-ai-gateway/local/terraform.tfstate',

@@ -33,6 +33,13 @@ const cases: Array<[PolicyRule, ResourceUnderTest, ResourceUnderTest, string]> =
   [iamNoWildcardActions, trust({ Effect: 'Allow', Action: 'sts:AssumeRole' }), trust({ Effect: 'Allow', Action: 'sts:*' }), 'assume_role_policy: wildcard action "sts:*"'],
   [iamNoWildcardActions, policy({ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: 'arn:x' }), policy({ Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:x' }), 'policy: NotAction grants everything else'],
   [iamNoStarResource, policy({ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: 'arn:aws:logs:x' }), policy({ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*' }), 'policy: Resource "*"'],
+  // X-Ray's write actions have no resource type: "*" is the only form IAM accepts, and only for them.
+  [
+    iamNoStarResource,
+    policy({ Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' }),
+    policy({ Effect: 'Allow', Action: ['xray:PutTraceSegments', 'logs:PutLogEvents'], Resource: '*' }),
+    'policy: Resource "*"',
+  ],
   [
     apiMethodAuthorized,
     { type: 'aws_api_gateway_method', config: { authorization: 'CUSTOM', api_key_required: true } },

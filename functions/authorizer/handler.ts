@@ -4,6 +4,7 @@
  * a policy that does not cover the request (403); nothing a client sends can produce a 500.
  */
 import { serializeAuditLine, stdoutSink, type AuditLine, type AuditSink, type Decision } from './audit';
+import { authorizerContext } from '../shared/tenant-stamp';
 import { ALLOWED, DenyReason, TokenRejectedError, UnauthorizedReason } from './errors';
 import { buildAllowPolicy, buildDenyPolicy, explainRefusal, parseMethodArn, TenantPolicyCache, type AuthorizerResponse } from './policy';
 import type { AuthorizerSettings } from './settings';
@@ -74,7 +75,8 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
       line.role = resolution.role;
       const arn = parseMethodArn(methodArn);
       // Built only on the deny paths, not on every allowed call.
-      const denyContext = () => ({ tenantId: resolution.tenantId ?? '', sub: subject, role: resolution.role, tier: '', idp: idp.id });
+      const denyContext = () =>
+        authorizerContext({ tenant: resolution.tenantId ?? '', subject, role: resolution.role, tier: '', idp: idp.id, environment: settings.environment });
 
       if (arn === undefined) {
         finish('deny', DenyReason.METHOD_ARN_INVALID);
@@ -89,7 +91,8 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
       const { tenantId, tenant, role } = resolution;
       line.tier = tenant.tier;
       line.claimedTier = resolution.claimedTier ?? null;
-      const context = { tenantId, sub: subject, role, tier: tenant.tier, idp: idp.id };
+      // Encoded for Bedrock's metadata pattern; the mapping templates stamp these values as they are.
+      const context = authorizerContext({ tenant: tenantId, subject, role, tier: tenant.tier, idp: idp.id, environment: settings.environment });
       if (tenant.models.length === 0) {
         finish('deny', DenyReason.TENANT_HAS_NO_MODELS);
         return buildDenyPolicy({ principalId, resource: `${arn.prefix}/*`, context });

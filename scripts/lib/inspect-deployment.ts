@@ -8,11 +8,13 @@
 import { ACMClient, DescribeCertificateCommand, ListCertificatesCommand } from '@aws-sdk/client-acm';
 import {
   APIGatewayClient,
+  GetAccountCommand,
   GetApiKeysCommand,
   GetAuthorizersCommand,
   GetBasePathMappingsCommand,
   GetDomainNameCommand,
   GetDomainNamesCommand,
+  GetGatewayResponsesCommand,
   GetResourcesCommand,
   GetRestApiCommand,
   GetRestApisCommand,
@@ -20,7 +22,8 @@ import {
   GetUsagePlanKeysCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchClient, DescribeAlarmsCommand, ListDashboardsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import {
@@ -43,6 +46,7 @@ export interface ClientOptions {
 export interface EmulatorClients {
   readonly apigateway: APIGatewayClient;
   readonly logs: CloudWatchLogsClient;
+  readonly cloudwatch: CloudWatchClient;
   readonly lambda: LambdaClient;
   readonly wafv2: WAFV2Client;
   readonly acm: ACMClient;
@@ -54,6 +58,7 @@ export function emulatorClients({ endpoint, region }: ClientOptions): EmulatorCl
   return {
     apigateway: new APIGatewayClient(common),
     logs: new CloudWatchLogsClient(common),
+    cloudwatch: new CloudWatchClient(common),
     lambda: new LambdaClient(common),
     wafv2: new WAFV2Client(common),
     acm: new ACMClient(common),
@@ -154,6 +159,22 @@ export interface DeploymentInfo {
   readonly waf?: WafInfo;
   /** Present when `customDomainName` was given and the domain exists. */
   readonly customDomain?: CustomDomainInfo;
+  readonly stage: StageInfo;
+  /** Gateway responses that set a status or a header (the API's customised ones). */
+  readonly gatewayResponses: ReadonlyArray<{ readonly type: string; readonly status?: string; readonly errorType?: string }>;
+  readonly alarms: ReadonlyArray<{ readonly name: string; readonly metric?: string; readonly threshold?: number; readonly actions: readonly string[] }>;
+  readonly dashboards: readonly string[];
+  readonly metricFilters: ReadonlyArray<{ readonly name: string; readonly pattern?: string; readonly metric?: string }>;
+  /** The account's API Gateway CloudWatch role, if set. */
+  readonly cloudwatchRoleArn?: string;
+}
+
+export interface StageInfo {
+  readonly tracingEnabled?: boolean;
+  readonly accessLogDestination?: string;
+  readonly accessLogFormat?: string;
+  /** Settings of method path star/star. */
+  readonly methodSettings?: { readonly loggingLevel?: string; readonly dataTraceEnabled?: boolean; readonly metricsEnabled?: boolean; readonly throttlingRateLimit?: number; readonly throttlingBurstLimit?: number };
 }
 
 export interface InspectOptions {
@@ -236,6 +257,16 @@ export async function inspectDeployment(clients: EmulatorClients, options: Inspe
   const stage = await apigateway.send(new GetStageCommand({ restApiId: options.restApiId, stageName: options.stageName }));
   const waf = await webAclOfStage(clients, options);
   const customDomain = options.customDomainName ? await inspectCustomDomain(clients, options.customDomainName) : undefined;
+  const allMethods = stage.methodSettings?.['*/*'];
+  const responses = (await apigateway.send(new GetGatewayResponsesCommand({ restApiId: options.restApiId, limit: 500 }))).items ?? [];
+  const alarms = (await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: options.namePrefix, MaxRecords: 100 }))).MetricAlarms ?? [];
+  const dashboards = (await clients.cloudwatch.send(new ListDashboardsCommand({ DashboardNamePrefix: options.namePrefix }))).DashboardEntries ?? [];
+  const metricFilters = [];
+  for (const group of logGroups) {
+    const found = (await clients.logs.send(new DescribeMetricFiltersCommand({ logGroupName: group.name }))).metricFilters ?? [];
+    metricFilters.push(...found.map((f) => ({ name: f.filterName!, pattern: f.filterPattern, metric: f.metricTransformations?.map((t) => `${t.metricNamespace}/${t.metricName}`).join(', ') })));
+  }
+  const account = await apigateway.send(new GetAccountCommand({}));
   return {
     restApi: {
       id: api.id!,
@@ -252,6 +283,32 @@ export async function inspectDeployment(clients: EmulatorClients, options: Inspe
     logGroups,
     ...(waf ? { webAclArn: waf.arn, waf } : {}),
     ...(customDomain ? { customDomain } : {}),
+    stage: {
+      tracingEnabled: stage.tracingEnabled,
+      accessLogDestination: stage.accessLogSettings?.destinationArn,
+      accessLogFormat: stage.accessLogSettings?.format,
+      ...(allMethods
+        ? {
+            methodSettings: {
+              loggingLevel: allMethods.loggingLevel,
+              dataTraceEnabled: allMethods.dataTraceEnabled,
+              metricsEnabled: allMethods.metricsEnabled,
+              throttlingRateLimit: allMethods.throttlingRateLimit,
+              throttlingBurstLimit: allMethods.throttlingBurstLimit,
+            },
+          }
+        : {}),
+    },
+    gatewayResponses: responses
+      .filter((r) => r.defaultResponse !== true)
+      .map((r) => ({ type: r.responseType!, status: r.statusCode, errorType: r.responseParameters?.['gatewayresponse.header.x-amzn-ErrorType']?.replace(/^'|'$/g, '') }))
+      .sort((a, b) => a.type.localeCompare(b.type)),
+    alarms: alarms
+      .map((a) => ({ name: a.AlarmName!, metric: a.MetricName ? `${a.Namespace}/${a.MetricName}` : undefined, threshold: a.Threshold, actions: a.AlarmActions ?? [] }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    dashboards: dashboards.map((d) => d.DashboardName!).sort(),
+    metricFilters,
+    ...(account.cloudwatchRoleArn ? { cloudwatchRoleArn: account.cloudwatchRoleArn } : {}),
   };
 }
 
@@ -410,6 +467,8 @@ export interface Leftovers {
   readonly apiKeys: readonly string[];
   readonly functions: readonly string[];
   readonly webAcls: readonly string[];
+  readonly alarms: readonly string[];
+  readonly dashboards: readonly string[];
   readonly ipSets: readonly string[];
   /** Web ACLs of the stack that still have a logging configuration. */
   readonly wafLogging: readonly string[];
@@ -446,6 +505,8 @@ export async function leftovers(clients: EmulatorClients, namePrefix: string, re
   const acls = (await clients.wafv2.send(new ListWebACLsCommand({ Scope: 'REGIONAL' }))).WebACLs ?? [];
   const ipSets = (await clients.wafv2.send(new ListIPSetsCommand({ Scope: 'REGIONAL' }))).IPSets ?? [];
   const logging = (await clients.wafv2.send(new ListLoggingConfigurationsCommand({ Scope: 'REGIONAL' }))).LoggingConfigurations ?? [];
+  const alarms = (await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: namePrefix }))).MetricAlarms ?? [];
+  const dashboards = (await clients.cloudwatch.send(new ListDashboardsCommand({ DashboardNamePrefix: namePrefix }))).DashboardEntries ?? [];
   const named = (names: Array<string | undefined>) => names.filter((n): n is string => n !== undefined && (n.startsWith(namePrefix) || n === restApiName));
   return {
     restApis: named(apis.map((a) => a.name)),
@@ -456,5 +517,7 @@ export async function leftovers(clients: EmulatorClients, namePrefix: string, re
     ipSets: named(ipSets.map((i) => i.Name)),
     // arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>
     wafLogging: named(logging.map((l) => l.ResourceArn?.split('/webacl/')[1]?.split('/')[0])),
+    alarms: named(alarms.map((a) => a.AlarmName)),
+    dashboards: named(dashboards.map((d) => d.DashboardName)),
   };
 }

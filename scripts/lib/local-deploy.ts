@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '../../gateway-config/load';
 import type { Environment } from '../../gateway-config/schema';
 import { stateBucketTargets, stateStackId, type StateBucketTarget } from '../../stacks/state-stack';
+import { SAVED_QUERIES } from '../../stacks/constructs/log-queries';
 import { runTerraform, type TerraformResult } from './terraform';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -136,11 +137,15 @@ export function synthesizedResources(stackDirectory: string, type: string): Reco
   return json.resource?.[type] ?? {};
 }
 
-/** Names of the log groups a synthesized stack creates. */
-export function synthesizedLogGroupNames(stackDirectory: string): string[] {
+/**
+ * Names of the log groups a synthesized stack creates. The execution log group's name holds the
+ * REST API id (a Terraform reference until deployed): pass the deployed id to resolve it.
+ */
+export function synthesizedLogGroupNames(stackDirectory: string, restApiId?: string): string[] {
   return Object.values(synthesizedResources(stackDirectory, 'aws_cloudwatch_log_group'))
     .map((g) => g.name)
     .filter((n): n is string => typeof n === 'string')
+    .map((n) => (restApiId === undefined ? n : n.replace(/\$\{aws_api_gateway_rest_api\.[^}]+\.id\}/g, restApiId)))
     .sort();
 }
 
@@ -148,4 +153,14 @@ export function synthesizedLogGroupNames(stackDirectory: string): string[] {
 export function synthesizedCustomDomainName(stackDirectory: string): string | undefined {
   const names = Object.values(synthesizedResources(stackDirectory, 'aws_api_gateway_domain_name')).map((d) => d.domain_name);
   return typeof names[0] === 'string' ? names[0] : undefined;
+}
+
+/**
+ * The saved Logs Insights queries of a synthesized stack, and those it leaves out: emulator
+ * stacks create none, because moto 5.2 has no PutQueryDefinition (see docs/local-deploy.md).
+ */
+export function savedQueriesOf(stackDirectory: string, namePrefix: string): { created: string[]; skipped: string[]; skippedReason?: string } {
+  const created = Object.values(synthesizedResources(stackDirectory, 'aws_cloudwatch_query_definition')).map((q) => String(q.name)).sort();
+  const skipped = SAVED_QUERIES.map((q) => `${namePrefix}/${q.id}`).filter((name) => !created.includes(name));
+  return { created, skipped, ...(skipped.length > 0 ? { skippedReason: 'the emulator (moto 5.2) has no PutQueryDefinition; created on AWS' } : {}) };
 }

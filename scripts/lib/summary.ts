@@ -16,6 +16,8 @@ export interface SummaryInput {
   readonly info: DeploymentInfo;
   readonly timings: ReadonlyArray<readonly [string, number]>;
   readonly resourcesCreated: number;
+  /** Saved Logs Insights queries: created ones, and those the stack leaves out on this target (with why). */
+  readonly queries?: { readonly created: readonly string[]; readonly skipped: readonly string[]; readonly skippedReason?: string };
 }
 
 export function formatSummary(s: SummaryInput): string {
@@ -34,6 +36,16 @@ export function formatSummary(s: SummaryInput): string {
         ['Authorizers', info.authorizers.map((a) => `${a.name} (${a.type}, cache ${a.ttl ?? 0} s)`).join(', ')],
         ['WAF', wafLine(info)],
         ...customDomainRows(info),
+        ['Access logs', info.stage.accessLogDestination ? `${info.stage.accessLogDestination.replace(/^.*:log-group:/, '').replace(/:\*$/, '')} (JSON, ${info.stage.accessLogFormat?.length ?? 0} B format)` : 'off'],
+        [
+          'Method settings',
+          info.stage.methodSettings
+            ? `logging ${info.stage.methodSettings.loggingLevel ?? 'OFF'}, data trace ${info.stage.methodSettings.dataTraceEnabled ? 'ON' : 'off'}, metrics ${info.stage.methodSettings.metricsEnabled ? 'on' : 'off'}, throttle ${info.stage.methodSettings.throttlingRateLimit}/s burst ${info.stage.methodSettings.throttlingBurstLimit}`
+            : 'defaults',
+        ],
+        ['X-Ray (stage)', info.stage.tracingEnabled ? 'on' : 'off'],
+        ['Account CloudWatch role', info.cloudwatchRoleArn ?? 'not set by this stack'],
+        ['Dashboards', info.dashboards.join(', ') || 'none'],
         ['Resources created', String(s.resourcesCreated)],
       ],
     ),
@@ -72,6 +84,30 @@ export function formatSummary(s: SummaryInput): string {
     table(
       ['Name', 'Retention'],
       info.logGroups.map((g) => [g.name, g.retentionInDays ? `${g.retentionInDays} d` : 'never expires']),
+    ),
+    '',
+    'Gateway responses (errors SDK clients understand)',
+    table(
+      ['Response type', 'Status', 'x-amzn-ErrorType'],
+      info.gatewayResponses.map((r) => [r.type, r.status ?? '(as API Gateway sets it)', r.errorType ?? '-']),
+    ),
+    '',
+    'Alarms',
+    table(
+      ['Alarm', 'Metric', 'Threshold', 'Notifies'],
+      info.alarms.map((a) => [a.name, a.metric ?? '-', String(a.threshold ?? '-'), a.actions.length > 0 ? a.actions.join(', ') : '-']),
+    ),
+    '',
+    'Metric filters',
+    table(['Filter', 'Pattern', 'Metric'], info.metricFilters.map((f) => [f.name, f.pattern ?? '', f.metric ?? ''])),
+    '',
+    'Saved Logs Insights queries',
+    table(
+      ['Query', 'State'],
+      [
+        ...(s.queries?.created ?? []).map((q) => [q, 'created']),
+        ...(s.queries?.skipped ?? []).map((q) => [q, `not created${s.queries?.skippedReason ? `: ${s.queries.skippedReason}` : ''}`]),
+      ],
     ),
     '',
     'Timings',

@@ -28,6 +28,8 @@ export interface JwtAuthorizerProps {
   readonly memorySizeMb: number;
   readonly timeoutSeconds: number;
   readonly logRetentionDays: number;
+  /** X-Ray active tracing of the function. @default false */
+  readonly tracing?: boolean;
 }
 
 export class JwtAuthorizer extends Construct {
@@ -48,6 +50,7 @@ export class JwtAuthorizer extends Construct {
       memorySize: props.memorySizeMb,
       timeout: props.timeoutSeconds,
       logRetentionDays: props.logRetentionDays,
+      tracing: props.tracing ?? false,
     });
     this.authorizer = new ApiGatewayAuthorizer(this, 'authorizer', {
       name: `${props.namePrefix}-jwt`,

@@ -9,12 +9,13 @@ import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integ
 import { ApiGatewayIntegrationResponse } from '@cdktf/provider-aws/lib/api-gateway-integration-response';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayMethodResponse } from '@cdktf/provider-aws/lib/api-gateway-method-response';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { AccountFacts } from './account-facts';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { modelResourceArns } from '../../gateway-config/derive';
+import type { GatewayRoute } from '../../gateway-config/derive';
 import type { Model } from '../../gateway-config/schema';
+import { requestTemplateFor } from '../templates/request-mapping';
 
 /** Statuses Bedrock documents for Converse and InvokeModel; each reaches the client unchanged. */
 export const BEDROCK_ERROR_STATUSES = ['400', '403', '404', '408', '424', '429', '500', '503'] as const;
@@ -49,24 +50,20 @@ export interface BedrockIntegrationProps {
 }
 
 export interface RouteMethod {
-  readonly route: string;
+  readonly route: GatewayRoute;
   readonly method: ApiGatewayMethod;
 }
 
 export class BedrockIntegration extends Construct {
   readonly role: IamRole;
-  /** The AWS partition and account the stack deploys to (Terraform tokens), for other constructs' ARNs. */
-  readonly partition: string;
-  readonly accountId: string;
+  private readonly partition: string;
   /** Every resource whose change must trigger a redeployment. */
   readonly deploymentDependencies: Construct[] = [];
 
   constructor(scope: Construct, id: string, private readonly props: BedrockIntegrationProps) {
     super(scope, id);
-    const partition = new DataAwsPartition(this, 'partition');
-    this.partition = partition.partition;
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    this.accountId = caller.accountId;
+    const facts = AccountFacts.of(this);
+    this.partition = facts.partition;
     this.role = new IamRole(this, 'role', {
       name: `${props.namePrefix}-bedrock-invoke`,
       description: 'Assumed by API Gateway to call bedrock-runtime for the gateway routes',
@@ -75,7 +72,7 @@ export class BedrockIntegration extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    const resources = [...new Set(props.models.flatMap((m) => modelResourceArns(m, props.region, partition.partition, caller.accountId)))];
+    const resources = [...new Set(props.models.flatMap((m) => modelResourceArns(m, props.region, facts.partition, facts.accountId)))];
     new IamRolePolicy(this, 'invoke-policy', {
       name: 'invoke-catalogue-models',
       role: this.role.name,
@@ -105,7 +102,8 @@ export class BedrockIntegration extends Construct {
       },
       // Only JSON bodies are forwarded; anything else is refused with 415 by API Gateway.
       passthroughBehavior: 'NEVER',
-      requestTemplates: { 'application/json': '$input.body' },
+      // The body as sent, with the caller's tenant stamped into Bedrock's request metadata.
+      requestTemplates: { 'application/json': requestTemplateFor(route) },
       timeoutMilliseconds: timeoutMs,
     });
     const declaredHeaders = Object.fromEntries(PASSED_HEADERS.map((h) => [`method.response.header.${h}`, false]));

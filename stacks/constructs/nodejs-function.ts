@@ -81,6 +81,8 @@ export interface NodejsFunctionProps extends BundleOptions {
   /** Days. */
   readonly logRetentionDays: number;
   readonly environment?: Readonly<Record<string, string>>;
+  /** X-Ray active tracing (adds the two X-Ray write actions, which take no resource). @default false */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -117,6 +119,8 @@ export class NodejsFunction extends Construct {
         Version: '2012-10-17',
         Statement: [
           { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
+          // X-Ray's write actions have no resource type: IAM accepts them only with "*".
+          ...(props.tracing ? [{ Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' }] : []),
         ],
       }),
     });
@@ -133,6 +137,7 @@ export class NodejsFunction extends Construct {
       timeout: props.timeout ?? 10,
       ...(props.environment ? { environment: { variables: { ...props.environment } } } : {}),
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      ...(props.tracing ? { tracingConfig: { mode: 'Active' } } : {}),
       dependsOn: [this.logGroup],
     });
   }

@@ -10,16 +10,45 @@ import { ApiGatewayModel } from '@cdktf/provider-aws/lib/api-gateway-model';
 import { ApiGatewayRequestValidator } from '@cdktf/provider-aws/lib/api-gateway-request-validator';
 import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource';
 import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
+import { BEDROCK_REQUEST_METADATA, CLIENT_METADATA_ENTRIES } from '../../functions/shared/tenant-stamp';
 import type { GatewayRoute } from '../../gateway-config/derive';
 
-/** JSON schemas (draft 4, as API Gateway reads them) of the request bodies. */
+/**
+ * Bedrock's metadata character class with `\s` spelled out as Java's ASCII whitespace, so the
+ * validator (Java) and tests (ECMAScript, unicode mode) agree on it.
+ */
+const METADATA_CHARACTER = BEDROCK_REQUEST_METADATA.characterClass.replace('\\s', ' \\t\\n\\x0B\\f\\r');
+/** Top-level Converse fields are identifiers (`messages`, `inferenceConfig`, ...); the request template addresses them by name. */
+export const CONVERSE_FIELD_PATTERN = '^[A-Za-z][A-Za-z0-9_]*$';
+
+/**
+ * JSON schemas (draft 4, as API Gateway reads them) of the request bodies. Converse
+ * `requestMetadata` is held to Bedrock's rules here, so a bad entry is the gateway's 400 (with the
+ * validator's message), never Bedrock's: at most `CLIENT_METADATA_ENTRIES` entries (16 minus the
+ * gateway's), keys of 1-256 and values of 0-256 characters of Bedrock's class.
+ */
 export const REQUEST_BODY_SCHEMAS: Readonly<Record<GatewayRoute, object>> = {
   converse: {
     $schema: 'http://json-schema.org/draft-04/schema#',
     title: 'ConverseRequest',
     type: 'object',
     required: ['messages'],
-    properties: { messages: { type: 'array', minItems: 1 } },
+    properties: {
+      messages: { type: 'array', minItems: 1 },
+      requestMetadata: {
+        type: 'object',
+        maxProperties: CLIENT_METADATA_ENTRIES,
+        patternProperties: {
+          [`^${METADATA_CHARACTER}{1,${BEDROCK_REQUEST_METADATA.maxKeyLength}}$`]: {
+            type: 'string',
+            pattern: `^${METADATA_CHARACTER}{0,${BEDROCK_REQUEST_METADATA.maxValueLength}}$`,
+          },
+        },
+        additionalProperties: false,
+      },
+    },
+    patternProperties: { [CONVERSE_FIELD_PATTERN]: {} },
+    additionalProperties: false,
   },
   // InvokeModel bodies are model-specific; require a JSON object.
   invoke: { $schema: 'http://json-schema.org/draft-04/schema#', title: 'InvokeModelRequest', type: 'object' },

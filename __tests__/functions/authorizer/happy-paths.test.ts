@@ -54,7 +54,7 @@ describe('Cognito access token (RS256)', () => {
     expect(response).toEqual({
       principalId: 'cognito:a1b2c3d4-0000-4000-8000-00000000cafe',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources }] },
-      context: { tenantId: 'acme', sub: 'a1b2c3d4-0000-4000-8000-00000000cafe', role: 'developers,admins', tier: 'gold', idp: 'cognito' },
+      context: { tenantId: 'acme', sub: 'a1b2c3d4-0000-4000-8000-00000000cafe', role: 'developers,admins', tier: 'gold', idp: 'cognito', env: 'test' },
       usageIdentifierKey: 'bag-acme-key',
     });
     expect(Object.values(response.context ?? {}).every((v) => typeof v === 'string')).toBe(true);
@@ -109,7 +109,7 @@ describe('Cognito ID token (RS256, aud + token_use=id)', () => {
     const response = policyOf(await h.call(bearer(validTokens(world).cognitoId()), methodArn(MODELS.sonnet, 'invoke')));
     expect(evaluatePolicy(response, methodArn(MODELS.sonnet, 'invoke'))).toBe('Allow');
     expect(response.principalId).toBe('cognito-id:a1b2c3d4-0000-4000-8000-00000000beef');
-    expect(response.context).toEqual({ tenantId: 'acme', sub: 'a1b2c3d4-0000-4000-8000-00000000beef', role: 'analysts', tier: 'gold', idp: 'cognito-id' });
+    expect(response.context).toEqual({ tenantId: 'acme', sub: 'a1b2c3d4-0000-4000-8000-00000000beef', role: 'analysts', tier: 'gold', idp: 'cognito-id', env: 'test' });
     expect(response.usageIdentifierKey).toBe('bag-acme-key');
   });
 });
@@ -124,7 +124,7 @@ describe('Okta access token (RS256, aud=api://default)', () => {
         Resource: [`${API_PREFIX}/POST/model/${MODELS.titan}/converse`, `${API_PREFIX}/POST/model/${MODELS.titan}/invoke`],
       },
     ]);
-    expect(response.context).toEqual({ tenantId: 'hooli', sub: 'carol@example.com', role: 'Everyone,ml-engineers', tier: 'bronze', idp: 'okta' });
+    expect(response.context).toEqual({ tenantId: 'hooli', sub: 'carol@example.com', role: 'Everyone,ml-engineers', tier: 'bronze', idp: 'okta', env: 'test' });
     expect(response.usageIdentifierKey).toBe('bag-hooli-key');
   });
 });
@@ -133,7 +133,7 @@ describe('Entra ID v2 access token', () => {
   it('RS256 with the app id URI audience', async () => {
     const response = policyOf(await h.call(bearer(validTokens(world, 'globex').entra()), methodArn(MODELS.haiku, 'invoke')));
     expect(evaluatePolicy(response, methodArn(MODELS.haiku, 'invoke'))).toBe('Allow');
-    expect(response.context).toEqual({ tenantId: 'globex', sub: 'Zx9-entra-pairwise-subject-0000000000000', role: 'Gateway.Invoke', tier: 'silver', idp: 'entra' });
+    expect(response.context).toEqual({ tenantId: 'globex', sub: 'Zx9-entra-pairwise-subject-0000000000000', role: 'Gateway.Invoke', tier: 'silver', idp: 'entra', env: 'test' });
   });
 
   it('RS256 signed by the second published key, with the app id (GUID) audience', async () => {
@@ -155,7 +155,7 @@ describe('RFC 9068 access token (ES256, typ at+jwt required)', () => {
     expect(evaluatePolicy(response, methodArn(MODELS.profile, 'invoke'))).toBe('Allow');
     expect(evaluatePolicy(response, methodArn(MODELS.llama, 'converse', 'raw'))).toBe('Allow');
     expect(evaluatePolicy(response, methodArn(MODELS.haiku))).toBe('Deny');
-    expect(response.context).toEqual({ tenantId: 'umbrella', sub: 'service-account-7', role: 'batch', tier: 'silver', idp: 'rfc9068' });
+    expect(response.context).toEqual({ tenantId: 'umbrella', sub: 'service-account-7', role: 'batch', tier: 'silver', idp: 'rfc9068', env: 'test' });
   });
 });
 

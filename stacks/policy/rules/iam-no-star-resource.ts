@@ -1,5 +1,12 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, policyDocuments, type PolicyRule } from '../rule';
 
+/**
+ * Actions that have no resource type, so IAM only accepts them with `Resource: "*"` (Service
+ * Authorization Reference, AWS X-Ray: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).
+ * A statement made only of these may name `"*"`; nothing else may.
+ */
+export const RESOURCELESS_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
 export const iamNoStarResource: PolicyRule = {
   id: 'BAG-IAM2',
   info: 'IAM statements scope their resources; no "*".',
@@ -10,7 +17,9 @@ export const iamNoStarResource: PolicyRule = {
     for (const { field, statements } of docs) {
       for (const statement of statements) {
         if (statement.NotResource !== undefined) return nonCompliant(`${field}: NotResource applies to everything else`);
-        if ([statement.Resource].flat().includes('*')) return nonCompliant(`${field}: Resource "*"`);
+        const actions = [statement.Action].flat();
+        const resourceless = actions.length > 0 && actions.every((a) => RESOURCELESS_ACTIONS.includes(a as string));
+        if ([statement.Resource].flat().includes('*') && !resourceless) return nonCompliant(`${field}: Resource "*"`);
       }
     }
     return COMPLIANT;
