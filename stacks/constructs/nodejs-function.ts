@@ -4,7 +4,7 @@
  * source and settings give the same bytes and the same asset hash on every machine.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
@@ -36,6 +36,13 @@ export interface Bundle {
  */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 
+/**
+ * Modification time given to every bundle file. cdktf zips the bundle directory with each
+ * file's mtime, so a fixed one makes the archive byte-identical from one synth to the next
+ * (the exported Terraform directory is then reproducible; `source_code_hash` never used it).
+ */
+export const BUNDLE_FILE_MTIME = new Date('2000-01-01T00:00:00Z');
+
 /** How every Lambda bundle is built: one minified CommonJS file, no paths, comments or source maps. */
 export const LAMBDA_BUNDLE_OPTIONS = {
   bundle: true,
@@ -64,7 +71,9 @@ export function bundleFunction(options: BundleOptions): Bundle {
     const sha256 = createHash('sha256').update(code).digest('hex');
     const dir = path.join(tmpdir(), 'bedrock-ai-gateway-bundles', sha256);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'index.js'), code);
+    const file = path.join(dir, 'index.js');
+    writeFileSync(file, code);
+    utimesSync(file, BUNDLE_FILE_MTIME, BUNDLE_FILE_MTIME);
     return { dir, code, sha256 };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
