@@ -129,3 +129,11 @@ test('the terraform block renders its own attributes (the stock renderer wrote t
 test('locals keep falsy values (the stock renderer dropped them)', () => {
   expect(renderLocals({ zero: { value: 0 }, off: { value: false }, empty: { value: '' } })).toBe('locals {\n    zero = 0\noff = false\nempty = ""\n}');
 });
+
+test('a list element is never a heredoc (its closing marker must end the line, and a comma follows)', () => {
+  const multiLine = 'a\nb\n';
+  expect(renderAttributes({ l: { value: [multiLine], type: 'list', isBlock: false, storageClassType: 'stringList' } })).toBe('l = [\n"a\\nb\\n"\n]');
+  expect(renderAttributes({ value: { value: [multiLine, { k: multiLine }], type: 'any', isBlock: false, storageClassType: '' } })).toBe(
+    'value = [\n"a\\nb\\n",\n{\nk = <<EOT\na\nb\nEOT\n},\n]',
+  );
+});
