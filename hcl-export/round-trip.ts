@@ -33,18 +33,30 @@ export function formatProblem(problem: HclExitProblem): string {
   return `${problem.constructPath ? `[${problem.constructPath}] ` : ''}${where}: ${problem.message}`;
 }
 
+export interface HclRoundTrip {
+  /** Address of every element of the JSON that was compared. */
+  readonly checked: string[];
+  readonly problems: HclExitProblem[];
+}
+
 /**
  * Every way the HCL of one stack differs in meaning from its JSON (empty when it does not).
  * @param hcl the stack's `cdk.tf`
  * @param json the same stack's `cdk.tf.json`
  */
 export async function hclRoundTripProblems(hcl: string, json: TerraformJsonConfig): Promise<HclExitProblem[]> {
+  return (await hclRoundTrip(hcl, json)).problems;
+}
+
+/** The comparison, with the list of elements it covered. */
+export async function hclRoundTrip(hcl: string, json: TerraformJsonConfig): Promise<HclRoundTrip> {
   const elements = jsonElements(json);
+  const checked = elements.map((e) => e.address);
   let parsed: Record<string, unknown>;
   try {
     parsed = (await parse('cdk.tf', hcl)) as Record<string, unknown>;
   } catch (err) {
-    return unique(parseErrorProblems(String(err), hcl, elements));
+    return { checked, problems: unique(parseErrorProblems(String(err), hcl, elements)) };
   }
   const problems: HclExitProblem[] = [];
   const hclByAddress = hclElements(parsed);
@@ -60,7 +72,7 @@ export async function hclRoundTripProblems(hcl: string, json: TerraformJsonConfi
     }
   }
   for (const address of hclByAddress.keys()) problems.push({ address, message: 'in the HCL but not in the JSON' });
-  return problems;
+  return { checked, problems };
 }
 
 /** One problem per element and message (the parser repeats a diagnostic per bad character). */
