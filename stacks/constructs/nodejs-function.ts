@@ -23,7 +23,7 @@ export interface BundleOptions {
 }
 
 export interface Bundle {
-  /** Directory holding `index.js`, named by its content hash. */
+  /** Directory holding `index.js`, named by its content hash (private to this process, removed at exit). */
   readonly dir: string;
   readonly code: string;
   readonly sha256: string;
@@ -56,6 +56,22 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
+let processBundleRoot: string | undefined;
+
+/**
+ * This process's own directory of bundles, removed when it exits. Not shared between
+ * processes: cdktf zips the bundle with the file's mtime, and a concurrent synth rewriting a
+ * shared file would change it between our `utimesSync` and cdktf's archive.
+ */
+function bundleRoot(): string {
+  if (processBundleRoot === undefined) {
+    const root = mkdtempSync(path.join(tmpdir(), 'bag-bundles-'));
+    processBundleRoot = root;
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return processBundleRoot;
+}
+
 /** Bundles `entry` to one minified CommonJS file for the Lambda Node.js runtime. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bag-json-'));
@@ -69,7 +85,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
     const result = buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [path.resolve(options.entry)], alias });
     const code = result.outputFiles[0].text;
     const sha256 = createHash('sha256').update(code).digest('hex');
-    const dir = path.join(tmpdir(), 'bedrock-ai-gateway-bundles', sha256);
+    const dir = path.join(bundleRoot(), sha256);
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'index.js');
     writeFileSync(file, code);
