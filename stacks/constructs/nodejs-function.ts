@@ -4,7 +4,7 @@
  * source and settings give the same bytes and the same asset hash on every machine.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
@@ -23,7 +23,7 @@ export interface BundleOptions {
 }
 
 export interface Bundle {
-  /** Directory holding `index.js`, named by its content hash. */
+  /** Directory holding `index.js`, named by its content hash (private to this process, removed at exit). */
   readonly dir: string;
   readonly code: string;
   readonly sha256: string;
@@ -35,6 +35,13 @@ export interface Bundle {
  * accepts (it rejects nodejs24.x). Move to nodejs24.x with the provider upgrade.
  */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
+
+/**
+ * Modification time given to every bundle file. cdktf zips the bundle directory with each
+ * file's mtime, so a fixed one makes the archive byte-identical from one synth to the next
+ * (the exported Terraform directory is then reproducible; `source_code_hash` never used it).
+ */
+export const BUNDLE_FILE_MTIME = new Date('2000-01-01T00:00:00Z');
 
 /** How every Lambda bundle is built: one minified CommonJS file, no paths, comments or source maps. */
 export const LAMBDA_BUNDLE_OPTIONS = {
@@ -49,6 +56,22 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
+let processBundleRoot: string | undefined;
+
+/**
+ * This process's own directory of bundles, removed when it exits. Not shared between
+ * processes: cdktf zips the bundle with the file's mtime, and a concurrent synth rewriting a
+ * shared file would change it between our `utimesSync` and cdktf's archive.
+ */
+function bundleRoot(): string {
+  if (processBundleRoot === undefined) {
+    const root = mkdtempSync(path.join(tmpdir(), 'bag-bundles-'));
+    processBundleRoot = root;
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return processBundleRoot;
+}
+
 /** Bundles `entry` to one minified CommonJS file for the Lambda Node.js runtime. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bag-json-'));
@@ -62,9 +85,11 @@ export function bundleFunction(options: BundleOptions): Bundle {
     const result = buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [path.resolve(options.entry)], alias });
     const code = result.outputFiles[0].text;
     const sha256 = createHash('sha256').update(code).digest('hex');
-    const dir = path.join(tmpdir(), 'bedrock-ai-gateway-bundles', sha256);
+    const dir = path.join(bundleRoot(), sha256);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'index.js'), code);
+    const file = path.join(dir, 'index.js');
+    writeFileSync(file, code);
+    utimesSync(file, BUNDLE_FILE_MTIME, BUNDLE_FILE_MTIME);
     return { dir, code, sha256 };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

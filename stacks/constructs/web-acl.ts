@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
 import { Wafv2IpSet } from '@cdktf/provider-aws/lib/wafv2-ip-set';
-import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { parseCidr, type Cidr } from '../../gateway-config/cidr';
@@ -75,13 +75,14 @@ export class GatewayWebAcl extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
       customResponseBody: wafResponseBodies(responses),
+      // Typed rules (so the HCL exit renders them as blocks); each statement stays Terraform JSON
+      // (snake_case), exactly as built and tested: the provider types it loosely.
+      rule: rules.map(typedRule),
       // Larger bodies reach WAF only when asked for (and billed); 16 KB is API Gateway's default.
       ...(waf.bodyInspectionLimitKb > 16
         ? { associationConfig: { requestBody: [{ apiGateway: { defaultSizeInspectionLimit: `KB_${waf.bodyInspectionLimitKb}` } }] } }
         : {}),
     });
-    // Rules as Terraform JSON (snake_case), exactly as built and tested.
-    this.webAcl.addOverride('rule', rules);
 
     this.association = new Wafv2WebAclAssociation(this, 'association', { resourceArn: props.stageArn, webAclArn: this.webAcl.arn });
 
@@ -148,4 +149,16 @@ export class GatewayWebAcl extends Construct {
     }
     return arns;
   }
+}
+
+/** A rule built as Terraform JSON, as the provider's typed `rule` block; `statement` passes through as written. */
+export function typedRule(rule: WafRule): Wafv2WebAclRule {
+  const { statement, ...typed } = rule as unknown as Record<string, unknown>;
+  return { ...(camelCaseKeys(typed) as unknown as Wafv2WebAclRule), ...(statement !== undefined ? { statement } : {}) };
+}
+
+function camelCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCaseKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), camelCaseKeys(v)]));
 }
