@@ -16,7 +16,8 @@ const identityProviders: IdentityProviderInput[] = [
     kind: 'cognito',
     issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE01',
     jwksUri: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE01/.well-known/jwks.json',
-    audiences: ['4example0app0client0id0abc'],
+    // The app client users sign in with, and the client-credentials client of machine callers.
+    audiences: ['4example0app0client0id0abc', '5example0m2m0client0id0xyz'],
     algorithms: ['RS256'],
     tokenUse: 'access',
     claims: { tenant: 'custom:tenant_id', role: 'cognito:groups', tier: 'custom:tier' },
