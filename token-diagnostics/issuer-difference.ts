@@ -59,6 +59,9 @@ function describeEntra(configured: string, seen: string): string | undefined {
   if (configuredV2 && seenV1) {
     return `is a v1.0 issuer: the API's app registration issues v1.0 access tokens; set accessTokenAcceptedVersion to 2 in its manifest to get v2.0 tokens with issuer https://login.microsoftonline.com/${seenTenant}/v2.0 (${recipeLink(RECIPE_ANCHORS.entra)})`;
   }
+  if (!configuredV2 && !configuredV1 && seenV1) {
+    return `is the v1.0 issuer that the authority URL's v1.0 metadata names; for v2.0 access tokens use issuer https://login.microsoftonline.com/${seenTenant}/v2.0 and jwksUri https://login.microsoftonline.com/${seenTenant}/discovery/v2.0/keys (${recipeLink(RECIPE_ANCHORS.entra)})`;
+  }
   if (configuredV1 && seenV2) return 'is a v2.0 issuer, the configured one is v1.0 (https://sts.windows.net/<tenant>/)';
   if (!configuredV2 && !configuredV1 && seenV2) {
     return `is the v2.0 issuer of tenant ${seenTenant}; the configured issuer is an authority URL, not an issuer: use https://login.microsoftonline.com/${seenTenant}/v2.0`;

@@ -43,7 +43,8 @@ function networkError(err: unknown, timeoutMs: number): string {
   if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
   const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
   if (typeof cause?.code === 'string') return cause.code;
-  return err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof cause?.message === 'string' ? `${message} (${cause.message})` : message;
 }
 
 export async function readJwks(url: string, fetchImpl: FetchLike, timeoutMs: number): Promise<JwksReading> {
