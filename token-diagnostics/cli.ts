@@ -127,7 +127,7 @@ export async function runExplainToken(argv: readonly string[], io: CliIo): Promi
       return 0;
     }
     const route = single(args, '--route') ?? 'converse';
-    const { config } = loadConfig(io.configDir ?? process.env.GATEWAY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR);
+    const { config } = loadConfig(io.configDir ?? (process.env.GATEWAY_CONFIG_DIR || DEFAULT_CONFIG_DIR));
     const environment = environmentOf(config, single(args, '--env'));
     const settings = buildAuthorizerSettings(config, environment);
     if (!settings.routes.includes(route)) throw new UsageError(`--route must be one of ${settings.routes.join(', ')} (got ${JSON.stringify(route)})`);
@@ -165,7 +165,7 @@ export async function runCheckIdp(argv: readonly string[], io: CliIo): Promise<n
       io.stdout(`${CHECK_IDP_USAGE}\n`);
       return 0;
     }
-    const { config } = loadConfig(io.configDir ?? process.env.GATEWAY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR);
+    const { config } = loadConfig(io.configDir ?? (process.env.GATEWAY_CONFIG_DIR || DEFAULT_CONFIG_DIR));
     const environment = environmentOf(config, single(args, '--env'));
     const only = single(args, '--idp');
     const providers = only === undefined ? config.identityProviders : config.identityProviders.filter((p) => p.id === only);
