@@ -3,7 +3,7 @@ import type { TenantInput } from '../gateway-config';
 /** Tenants: who may call, on which tier, through which identity providers. */
 const tenants: TenantInput[] = [
   { id: 'acme', displayName: 'ACME Corp', tier: 'gold', identityProviders: ['cognito'] },
-  { id: 'globex', displayName: 'Globex', tier: 'silver', identityProviders: ['entra'] },
+  { id: 'globex', displayName: 'Globex', tier: 'silver', identityProviders: ['okta'] },
   { id: 'hooli', displayName: 'Hooli', tier: 'bronze', identityProviders: ['cognito', 'entra'] },
   { id: 'initech', displayName: 'Initech (offboarded)', tier: 'silver', enabled: false, identityProviders: ['cognito'] },
   {

@@ -16,13 +16,16 @@ function copyExample(): string {
 }
 
 describe('loadConfig', () => {
-  test('loads the example: 2+ environments, Cognito and Entra ID providers, 3 tiers, 5 tenants (one disabled, one with overrides)', () => {
+  test('loads the example: 2+ environments, Cognito, Entra ID and Okta providers, 3 tiers, 5 tenants (one disabled, one with overrides)', () => {
     const { config, files } = loadConfig(EXAMPLE_CONFIG_DIR);
     expect(config.environments.map((e) => e.name)).toEqual(expect.arrayContaining(['dev', 'prod']));
     expect(config.identityProviders.map((i) => [i.id, i.kind])).toEqual([
       ['cognito', 'cognito'],
       ['entra', 'oidc'],
+      ['okta', 'oidc'],
     ]);
+    // Every provider is used by at least one tenant.
+    expect(config.identityProviders.filter((i) => !config.tenants.some((t) => t.identityProviders.includes(i.id)))).toEqual([]);
     expect(config.tiers.map((t) => t.name)).toEqual(['bronze', 'silver', 'gold']);
     expect(config.tenants).toHaveLength(5);
     expect(config.tenants.filter((t) => !t.enabled).map((t) => t.id)).toEqual(['initech']);

@@ -173,8 +173,8 @@ describe('validateConfig', () => {
   });
 
   test('a tenant naming an unknown identity provider', () => {
-    expect(problems(broken((c) => (c.tenants[0].identityProviders = ['okta'])))).toEqual([
-      'config/tenants.ts: tenants[0].identityProviders[0]: unknown identity provider; allowed: cognito, entra (got "okta")',
+    expect(problems(broken((c) => (c.tenants[0].identityProviders = ['auth0'])))).toEqual([
+      'config/tenants.ts: tenants[0].identityProviders[0]: unknown identity provider; allowed: cognito, entra, okta (got "auth0")',
     ]);
   });
 

@@ -240,9 +240,10 @@ export function oktaAccessClaims(tenant: string | undefined, extra: Record<strin
   };
 }
 
+/** A v2.0 access token: its `aud` is always the API's application (client) id, never the api:// URI. */
 export function entraAccessClaims(tenant: string | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    aud: AUDIENCES.entraUri,
+    aud: AUDIENCES.entraAppId,
     iss: ISSUERS.entra,
     iat: NOW - 120,
     nbf: NOW - 120,

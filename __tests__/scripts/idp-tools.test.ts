@@ -1,0 +1,64 @@
+/**
+ * `npm run explain-token` and `npm run check-idp` as users run them: the scripts in a child
+ * process (tsx), the example config, the providers' hosts resolved to servers on 127.0.0.1,
+ * the token on stdin and the real clock.
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../helpers/config';
+import { cognitoAccessToken, startProviders, type Providers } from '../token-diagnostics/support/providers';
+
+let p: Providers;
+
+beforeAll(async () => {
+  p = await startProviders();
+});
+afterAll(async () => p.close());
+
+/** The example config: no GATEWAY_CONFIG_DIR from the surrounding environment. */
+function withoutConfigDir(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.GATEWAY_CONFIG_DIR;
+  return env;
+}
+
+function runScript(script: string, args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', script), ...args], {
+      cwd: REPO_ROOT,
+      env: withoutConfigDir(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+const resolveArgs = () => [...p.resolve].flatMap(([host, origin]) => ['--resolve', `${host}=${origin}`]);
+
+test('explain-token reads the token from stdin, prints the diagnosis and exits 1 for a refusal', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const token = cognitoAccessToken(p, { iat: now - 10, auth_time: now - 10, exp: now + 3600 });
+  const run = await runScript('explain-token.ts', ['--env', 'dev', ...resolveArgs()], `${token}\n`);
+  expect([run.code, run.stderr]).toEqual([1, '']);
+  expect(run.stdout).toContain('\nreason: TENANT_CLAIM_MISSING\n');
+  expect(run.stdout).toContain('  [FAIL] tenant, role and tier claims: tenant: claim "custom:tenant_id" is missing\n');
+  expect(run.stdout).not.toContain(token.split('.')[2]);
+}, 60_000);
+
+test('check-idp exits 0 when every provider matches its config', async () => {
+  const run = await runScript('check-idp.ts', ['--env', 'dev', ...resolveArgs()], '');
+  expect([run.code, run.stderr]).toEqual([0, '']);
+  expect(run.stdout.trim().split('\n').at(-1)).toBe('no mismatch in 3 identity providers');
+}, 60_000);
+
+test('usage errors exit 2', async () => {
+  const run = await runScript('check-idp.ts', ['--env', 'nope'], '');
+  expect(run.code).toBe(2);
+  expect(run.stderr.split('\n')[0]).toBe('error: unknown environment "nope"; configured: dev, prod, local');
+}, 60_000);
