@@ -6,6 +6,7 @@ import { App } from 'cdktf';
 import { DEFAULT_CONFIG_DIR, loadConfig } from './gateway-config/load';
 import { ConfigError } from './gateway-config/validate';
 import { GatewayStack } from './stacks/gateway-stack';
+import { formatSynthPolicyReport } from './stacks/policy/pack';
 import { StateStack, stateBucketTargets, stateStackId } from './stacks/state-stack';
 
 function main(): void {
@@ -20,14 +21,20 @@ function main(): void {
     throw err;
   }
   const app = new App();
+  const stacks: Array<StateStack | GatewayStack> = [];
   // Bootstrap stacks first: one per state bucket, each keeping its own state locally.
   for (const target of stateBucketTargets(loaded.config)) {
-    new StateStack(app, stateStackId(target), { target });
+    stacks.push(new StateStack(app, stateStackId(target), { target }));
   }
   for (const environment of loaded.config.environments) {
-    new GatewayStack(app, `gateway-${environment.name}`, { config: loaded.config, environment });
+    stacks.push(new GatewayStack(app, `gateway-${environment.name}`, { config: loaded.config, environment }));
   }
   app.synth();
+  // cdktf-cli prints the policy annotations (suppression tables, warnings) itself; plain runs print them here.
+  if (process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS === undefined) {
+    const report = stacks.map((s) => formatSynthPolicyReport(s.node.id, s.policy.evaluate())).filter((r) => r !== '');
+    if (report.length > 0) process.stderr.write(`${report.join('\n\n')}\n`);
+  }
 }
 
 main();

@@ -4,6 +4,7 @@
  */
 import { AWS_LIMITS, gatewayConfigSchema, type GatewayConfig, type GatewayConfigInput } from './schema';
 import { tenantNeedsOwnPlan } from './derive';
+import { GATEWAY_RULE_IDS } from '../stacks/policy/rules';
 
 export type SectionName = keyof GatewayConfigInput;
 export const SECTION_NAMES: readonly SectionName[] = ['environments', 'identityProviders', 'models', 'tiers', 'tenants'];
@@ -117,9 +118,30 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
     }
   });
 
+  checkPolicies(config, report);
   checkSharedStateBuckets(config, report);
   checkRegionalLimits(config, report);
   return issues;
+}
+
+/** Suppressions name rules that exist, once each; retention meets the environment's own minimum. */
+function checkPolicies(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  config.environments.forEach((env, e) => {
+    const { minimumLogRetentionDays, suppressions } = env.policy;
+    if (env.logRetentionDays < minimumLogRetentionDays) {
+      report(['environments', e, 'logRetentionDays'], `logRetentionDays is below policy.minimumLogRetentionDays (${minimumLogRetentionDays}); raise it or lower the minimum`, env.logRetentionDays);
+    }
+    const seen = new Map<string, number>();
+    suppressions.forEach((suppression, s) => {
+      if (!GATEWAY_RULE_IDS.includes(suppression.rule)) {
+        report(['environments', e, 'policy', 'suppressions', s, 'rule'], `unknown rule; allowed: ${GATEWAY_RULE_IDS.join(', ')}`, suppression.rule);
+      }
+      const key = `${suppression.rule} ${suppression.resource}`;
+      const first = seen.get(key);
+      if (first !== undefined) report(['environments', e, 'policy', 'suppressions', s], `duplicate suppression of ${suppression.rule} for ${suppression.resource}: already in suppressions[${first}]`);
+      else seen.set(key, s);
+    });
+  });
 }
 
 /** One state bucket is one bootstrap stack: the environments sharing it must describe it alike. */
