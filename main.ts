@@ -1,13 +1,12 @@
 /**
- * Entry point for `cdktf synth`: loads and validates the config, then adds one
- * gateway stack per environment. No resources are defined here.
+ * Entry point for `cdktf synth`: loads and validates the config, then adds the state
+ * bootstrap stacks and one gateway stack per environment. No resources are defined here.
  */
 import { App } from 'cdktf';
 import { DEFAULT_CONFIG_DIR, loadConfig } from './gateway-config/load';
 import { ConfigError } from './gateway-config/validate';
-import { GatewayStack } from './stacks/gateway-stack';
+import { addStacks } from './stacks/app';
 import { formatSynthPolicyReport } from './stacks/policy/pack';
-import { StateStack, stateBucketTargets, stateStackId } from './stacks/state-stack';
 
 function main(): void {
   let loaded;
@@ -21,14 +20,7 @@ function main(): void {
     throw err;
   }
   const app = new App();
-  const stacks: Array<StateStack | GatewayStack> = [];
-  // Bootstrap stacks first: one per state bucket, each keeping its own state locally.
-  for (const target of stateBucketTargets(loaded.config)) {
-    stacks.push(new StateStack(app, stateStackId(target), { target }));
-  }
-  for (const environment of loaded.config.environments) {
-    stacks.push(new GatewayStack(app, `gateway-${environment.name}`, { config: loaded.config, environment }));
-  }
+  const stacks = addStacks(app, loaded.config);
   app.synth();
   // cdktf-cli prints the policy annotations (suppression tables, warnings) itself; plain runs print them here.
   if (process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS === undefined) {
