@@ -159,7 +159,14 @@ const stateSchema = z.discriminatedUnion(
     z.strictObject({
       backend: z.literal('cloud'),
       organization: z.string().min(1),
-      workspace: z.string().min(1),
+      // ---- Terraform Cloud workspaces (issue 10): one named workspace, or the workspaces carrying tags ----
+      /** One workspace by name (CLI- or VCS-driven). Exactly one of workspace / workspaceTags. */
+      workspace: z.string().min(1).optional(),
+      /** Workspaces selected by tags (`terraform workspace select` picks one). */
+      workspaceTags: z.array(z.string().regex(/^[A-Za-z0-9_:-]+$/, 'a workspace tag is letters, digits, _, : and -')).min(1, 'workspaceTags must list at least one tag').optional(),
+      /** Terraform Cloud project of the workspace(s). @default the organization's default project */
+      project: z.string().min(1).optional(),
+      // ---- end Terraform Cloud workspaces ----
       /** @default 'app.terraform.io' */
       hostname: z.string().optional(),
     }),

@@ -124,9 +124,12 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
   return issues;
 }
 
-/** Suppressions name rules that exist, once each; retention meets the environment's own minimum. */
+/** Cloud backends name their workspaces one way; suppressions name rules that exist, once each; retention meets the environment's own minimum. */
 function checkPolicies(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
   config.environments.forEach((env, e) => {
+    if (env.state.backend === 'cloud' && (env.state.workspace === undefined) === (env.state.workspaceTags === undefined)) {
+      report(['environments', e, 'state'], 'a cloud backend names either workspace (one workspace) or workspaceTags (the workspaces carrying those tags), not both and not neither');
+    }
     const { minimumLogRetentionDays, suppressions } = env.policy;
     if (env.logRetentionDays < minimumLogRetentionDays) {
       report(['environments', e, 'logRetentionDays'], `logRetentionDays is below policy.minimumLogRetentionDays (${minimumLogRetentionDays}); raise it or lower the minimum`, env.logRetentionDays);
