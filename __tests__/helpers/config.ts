@@ -20,3 +20,11 @@ export function exampleInput(): GatewayConfigInput {
   );
   return { environments, identityProviders, models, tiers, tenants };
 }
+
+/**
+ * The findings the example config accepts (its first environment's policy suppressions), for
+ * tests that write an environment of their own and must synthesize like the example does.
+ */
+export function exampleSuppressions() {
+  return exampleConfig().environments[0].policy.suppressions;
+}

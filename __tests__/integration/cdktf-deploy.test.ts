@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { APIGatewayClient, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import { EMULATOR_SDK_CREDENTIALS, MOTO_HINT, startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { requireTool, TERRAFORM_HINT } from '../../scripts/lib/terraform';
-import { EXAMPLE_CONFIG_DIR, REPO_ROOT } from '../helpers/config';
+import { EXAMPLE_CONFIG_DIR, REPO_ROOT, exampleSuppressions } from '../helpers/config';
 
 jest.setTimeout(5 * 60 * 1000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -54,6 +54,7 @@ test('npm run cdktf -- deploy applies a gateway stack with the provider from the
       state: { backend: 'local', path: path.join(workDir, 'cli.tfstate') },
       emulator: { endpoint: moto!.endpoint },
       logRetentionDays: 1,
+      policy: { suppressions: exampleSuppressions() },
     })}];\n`,
   );
   const run = await npmCdktf(['deploy', 'gateway-cli', '--auto-approve', '--output', path.join(workDir, 'cdktf.out')], { GATEWAY_CONFIG_DIR: configDir });
