@@ -1,12 +1,12 @@
 /**
- * Entry point for `cdktf synth`: loads and validates the config, then adds one
- * gateway stack per environment. No resources are defined here.
+ * Entry point for `cdktf synth`: loads and validates the config, then adds the state
+ * bootstrap stacks and one gateway stack per environment. No resources are defined here.
  */
 import { App } from 'cdktf';
 import { DEFAULT_CONFIG_DIR, loadConfig } from './gateway-config/load';
 import { ConfigError } from './gateway-config/validate';
-import { GatewayStack } from './stacks/gateway-stack';
-import { StateStack, stateBucketTargets, stateStackId } from './stacks/state-stack';
+import { addStacks } from './stacks/app';
+import { formatSynthPolicyReport, policyWarningMessages } from './stacks/policy/pack';
 import { runByCdktfCli, synthWarnings } from './stacks/synth-warnings';
 
 function main(): void {
@@ -21,15 +21,15 @@ function main(): void {
     throw err;
   }
   const app = new App();
-  // Bootstrap stacks first: one per state bucket, each keeping its own state locally.
-  for (const target of stateBucketTargets(loaded.config)) {
-    new StateStack(app, stateStackId(target), { target });
-  }
-  for (const environment of loaded.config.environments) {
-    new GatewayStack(app, `gateway-${environment.name}`, { config: loaded.config, environment });
-  }
+  const stacks = addStacks(app, loaded.config);
   app.synth();
-  if (!runByCdktfCli()) for (const warning of synthWarnings(app)) process.stderr.write(`Warning: ${warning}\n`);
+  // cdktf-cli prints annotations (construct warnings, suppression tables, policy warnings) itself; plain runs print them here.
+  if (!runByCdktfCli()) {
+    const outcomes = stacks.map((s) => [s.node.id, s.policy.evaluate()] as const);
+    for (const warning of synthWarnings(app, policyWarningMessages(outcomes.map(([, o]) => o)))) process.stderr.write(`Warning: ${warning}\n`);
+    const report = outcomes.map(([id, outcome]) => formatSynthPolicyReport(id, outcome)).filter((r) => r !== '');
+    if (report.length > 0) process.stderr.write(`${report.join('\n\n')}\n`);
+  }
 }
 
 main();

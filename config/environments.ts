@@ -32,6 +32,8 @@ const environments: EnvironmentInput[] = [
     },
     // Access logs kept a year (the default); alarms notify an encrypted SNS topic.
     observability: { throttle: { rateLimit: 1000, burstLimit: 2000 }, alarms: { topic: {} } },
+    // Synth fails if prod loses its web ACL or keeps logs less than a year (`npm run lint:infra`).
+    policy: { minimumLogRetentionDays: 365, requireWaf: true },
   },
   {
     // A local AWS API emulator (moto_server): `npm start` deploys here without an AWS account.

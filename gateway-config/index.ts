@@ -8,6 +8,7 @@ export type {
   GatewayConfigInput,
   IdentityProviderInput,
   ModelInput,
+  PolicySuppressionInput,
   TenantInput,
   TierInput,
   Environment,

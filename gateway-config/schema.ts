@@ -160,7 +160,14 @@ const stateSchema = z.discriminatedUnion(
     z.strictObject({
       backend: z.literal('cloud'),
       organization: z.string().min(1),
-      workspace: z.string().min(1),
+      // ---- Terraform Cloud workspaces (issue 10): one named workspace, or the workspaces carrying tags ----
+      /** One workspace by name (CLI- or VCS-driven). Exactly one of workspace / workspaceTags. */
+      workspace: z.string().min(1).optional(),
+      /** Workspaces selected by tags (`terraform workspace select` picks one). */
+      workspaceTags: z.array(z.string().regex(/^[A-Za-z0-9_:-]+$/, 'a workspace tag is letters, digits, _, : and -')).min(1, 'workspaceTags must list at least one tag').optional(),
+      /** Terraform Cloud project of the workspace(s). @default the organization's default project */
+      project: z.string().min(1).optional(),
+      // ---- end Terraform Cloud workspaces ----
       /** @default 'app.terraform.io' */
       hostname: z.string().optional(),
     }),
@@ -276,6 +283,29 @@ export const environmentSchema = z.strictObject({
   // --- edge (issue 7): WAF web ACL and custom domain; fields, defaults and limits in edge-schema.ts ---
   edge: edgeSchema.optional(),
   // --- end edge ---
+  // ---- policy: the synth-time rule pack (issue 10; `npm run lint:infra` lists the rules) ----
+  policy: z
+    .strictObject({
+      /** Log groups keep events at least this many days (rule BAG-LOG1). @default 1 */
+      minimumLogRetentionDays: positiveInt('minimumLogRetentionDays').default(1),
+      /** Every stage must be associated with a WAF web ACL (rule BAG-WAF1). @default false */
+      requireWaf: z.boolean().default(false),
+      /** Accepted findings: one rule on one resource, each with why it is acceptable. @default [] */
+      suppressions: z
+        .array(
+          z.strictObject({
+            rule: z.string().regex(/^BAG-[A-Z]+[0-9]+$/, 'rule must be a rule id such as BAG-API4 (npm run lint:infra lists them)'),
+            resource: z.string().regex(/^aws_[a-z0-9_]+\.[A-Za-z0-9_-]+$/, 'resource must be a Terraform resource address such as aws_api_gateway_stage.stage'),
+            reason: z
+              .string({ error: 'a suppression needs a reason: say why the finding is acceptable here' })
+              .trim()
+              .min(1, 'a suppression needs a reason: say why the finding is acceptable here'),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  // ---- end policy ----
 });
 
 export const gatewayConfigSchema = z.strictObject({
@@ -293,6 +323,7 @@ export type ModelInput = z.input<typeof modelSchema>;
 export type TierInput = z.input<typeof tierSchema>;
 export type TenantInput = z.input<typeof tenantSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type PolicySuppressionInput = NonNullable<NonNullable<EnvironmentInput['policy']>['suppressions']>[number];
 
 /** What the stacks read (defaults applied). */
 export type Environment = z.output<typeof environmentSchema>;

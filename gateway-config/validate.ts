@@ -6,6 +6,7 @@ import { AWS_LIMITS, gatewayConfigSchema, type GatewayConfig, type GatewayConfig
 import { effectiveLimits, tenantNeedsOwnPlan } from './derive';
 import { parseCidr } from './cidr';
 import { MANAGED_RULE_GROUP_NAMES, MANAGED_RULE_GROUPS, isManagedRuleGroupName } from './waf-managed-rule-groups';
+import { GATEWAY_RULE_IDS } from '../stacks/policy/rules';
 
 export type SectionName = keyof GatewayConfigInput;
 export const SECTION_NAMES: readonly SectionName[] = ['environments', 'identityProviders', 'models', 'tiers', 'tenants'];
@@ -120,6 +121,7 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
   });
 
   checkObservability(config, report);
+  checkPolicies(config, report);
   checkSharedStateBuckets(config, report);
   checkRegionalLimits(config, report);
   checkEdge(config, report);
@@ -155,6 +157,29 @@ function checkObservability(config: GatewayConfig, report: (path: PropertyKey[],
     if (burst && o.throttle.burstLimit < burst.value) {
       report([...path, 'throttle', 'burstLimit'], `the stage-wide throttle must be at least the largest tenant burst limit (${burst.value}, tenant ${burst.tenant})`, o.throttle.burstLimit);
     }
+  });
+}
+
+/** Cloud backends name their workspaces one way; suppressions name rules that exist, once each; retention meets the environment's own minimum. */
+function checkPolicies(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  config.environments.forEach((env, e) => {
+    if (env.state.backend === 'cloud' && (env.state.workspace === undefined) === (env.state.workspaceTags === undefined)) {
+      report(['environments', e, 'state'], 'a cloud backend names either workspace (one workspace) or workspaceTags (the workspaces carrying those tags), not both and not neither');
+    }
+    const { minimumLogRetentionDays, suppressions } = env.policy;
+    if (env.logRetentionDays < minimumLogRetentionDays) {
+      report(['environments', e, 'logRetentionDays'], `logRetentionDays is below policy.minimumLogRetentionDays (${minimumLogRetentionDays}); raise it or lower the minimum`, env.logRetentionDays);
+    }
+    const seen = new Map<string, number>();
+    suppressions.forEach((suppression, s) => {
+      if (!GATEWAY_RULE_IDS.includes(suppression.rule)) {
+        report(['environments', e, 'policy', 'suppressions', s, 'rule'], `unknown rule; allowed: ${GATEWAY_RULE_IDS.join(', ')}`, suppression.rule);
+      }
+      const key = `${suppression.rule} ${suppression.resource}`;
+      const first = seen.get(key);
+      if (first !== undefined) report(['environments', e, 'policy', 'suppressions', s], `duplicate suppression of ${suppression.rule} for ${suppression.resource}: already in suppressions[${first}]`);
+      else seen.set(key, s);
+    });
   });
 }
 

@@ -40,6 +40,8 @@ export class GatewayStack extends TerraformStack {
   readonly customDomain?: CustomDomain;
   readonly gatewayResponses: GatewayResponses;
   readonly observability: GatewayObservability;
+  /** The rule pack run over this stack at synth (settings and suppressions from `environment.policy`). */
+  readonly policy: GatewayPolicyAspect;
 
   constructor(scope: Construct, id: string, { config, environment }: GatewayStackProps) {
     super(scope, id);
@@ -47,7 +49,8 @@ export class GatewayStack extends TerraformStack {
     configureBackend(this, environment);
     if (environment.emulator) ignoreEmulatorDrift(this);
     // Synth fails if any resource breaks the gateway's rules (least privilege, authorized methods, ...).
-    Aspects.of(this).add(new GatewayPolicyAspect());
+    this.policy = new GatewayPolicyAspect({ settings: environment.policy, suppressions: environment.policy.suppressions });
+    Aspects.of(this).add(this.policy);
     const namePrefix = resourceNamePrefix(environment);
     const { waf, domain } = environment.edge ?? {};
     const executeApiEndpointOff = domain !== undefined && !domain.keepExecuteApiEndpoint;

@@ -7,12 +7,14 @@
  * before the bucket it creates ("bootstrap once"; see docs/local-deploy.md).
  */
 import * as path from 'node:path';
-import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { GatewayConfig } from '../gateway-config/schema';
 import { emulatorProviderSettings, PROJECT_TAG } from './constructs/provider-and-backend';
 import { DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, StateBucket } from './constructs/state-bucket';
+import { GatewayPolicyAspect } from './policy/pack';
+import { bucketTlsOnly } from './policy/rules/bucket-tls-only';
 
 /** Where bootstrap stacks keep their local state unless told otherwise (gitignored). */
 export const BOOTSTRAP_STATE_DIR = path.join(__dirname, '..', '.local', 'bootstrap');
@@ -69,6 +71,8 @@ export interface StateStackProps {
 
 export class StateStack extends TerraformStack {
   readonly stateBucket: StateBucket;
+  /** The rule pack run over this stack at synth (versioned, encrypted, private, TLS-only bucket). */
+  readonly policy = new GatewayPolicyAspect();
 
   constructor(scope: Construct, id: string, { target, statePath }: StateStackProps) {
     super(scope, id);
@@ -91,6 +95,11 @@ export class StateStack extends TerraformStack {
       // moto enforces bucket policies and its endpoint is plain HTTP: TLS-only would lock Terraform out.
       denyInsecureTransport: emulator === undefined,
     });
+
+    Aspects.of(this).add(this.policy);
+    if (emulator) {
+      this.policy.suppress(bucketTlsOnly.id, this.stateBucket.bucket, 'emulator state bucket: moto enforces bucket policies and its endpoint is plain http://, so a TLS-only policy would lock Terraform out');
+    }
 
     new TerraformOutput(this, 'state_bucket_name', { description: 'Name of the Terraform state bucket', value: this.stateBucket.bucket.bucket });
     new TerraformOutput(this, 'state_bucket_arn', { description: 'ARN of the Terraform state bucket', value: this.stateBucket.bucket.arn });

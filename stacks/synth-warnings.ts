@@ -5,11 +5,16 @@
 import { AnnotationMetadataEntryType } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
-/** `<construct path>: <message>` of every warning under `scope`, in tree order. */
-export function synthWarnings(scope: IConstruct): string[] {
+/**
+ * `<construct path>: <message>` of every warning under `scope`, in tree order, but for messages
+ * in `except` (the policy pack's, which main.ts prints in its own report).
+ */
+export function synthWarnings(scope: IConstruct, except: ReadonlySet<string> = new Set()): string[] {
   return scope.node
     .findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => `${c.node.path}: ${String(m.data)}`));
+    .flatMap((c) =>
+      c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN && !except.has(String(m.data))).map((m) => `${c.node.path}: ${String(m.data)}`),
+    );
 }
 
 /** True when the cdktf CLI runs this app: it prints annotations itself. */

@@ -28,3 +28,11 @@ export function exampleConfigWith(edit: (input: GatewayConfigInput) => void): Ga
   edit(input);
   return validateConfig(input);
 }
+
+/**
+ * The findings the example config accepts (its first environment's policy suppressions), for
+ * tests that write an environment of their own and must synthesize like the example does.
+ */
+export function exampleSuppressions() {
+  return exampleConfig().environments[0].policy.suppressions;
+}

@@ -22,7 +22,7 @@ import { destroyClients, domainLeftovers, emulatorClients, inspectDeployment, le
 import { TF_FLAGS, outputs, stackDir, synthesizedLogGroupNames, terraform } from '../../scripts/lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { requireTool, runTerraform, TERRAFORM_HINT } from '../../scripts/lib/terraform';
-import { EXAMPLE_CONFIG_DIR, REPO_ROOT } from '../helpers/config';
+import { EXAMPLE_CONFIG_DIR, REPO_ROOT, exampleSuppressions } from '../helpers/config';
 
 jest.setTimeout(5 * 60 * 1000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -86,6 +86,7 @@ test('npm run cdktf -- deploy applies a gateway stack with the provider from the
     emulator: { endpoint: moto!.endpoint },
     logRetentionDays: 1,
     edge: { domain: { name: CUSTOM_DOMAIN, hostedZone: { name: HOSTED_ZONE } } },
+    policy: { suppressions: exampleSuppressions() },
   };
   writeFileSync(path.join(configDir, 'environments.ts'), `export default [${JSON.stringify(environment)}];\n`);
   // The hosted zone exists before the stack, as a company's zone does; the stack only adds records.

@@ -51,6 +51,8 @@ const EDGE_VARIANTS: EnvironmentInput[] = [
       waf: { allowList: ['2001:db8:1::/48'], tokenRateLimit: { enabled: false }, bodySizeLimit: { action: 'count' }, logging: { enabled: false } },
       domain: { name: 'gw.example.org', hostedZone: { name: 'example.org', id: 'Z0123456789ABCDEFGHIJ' }, basePath: 'bedrock', keepExecuteApiEndpoint: true },
     },
+    // WAF logging off fails rule BAG-WAF2 unless the finding is accepted with a reason.
+    policy: { suppressions: [{ rule: 'BAG-WAF2', resource: 'aws_wafv2_web_acl.waf_web-acl_54BA89C4', reason: 'variant without WAF logs, for the schema only' }] },
   },
 ];
 
@@ -112,6 +114,10 @@ async function validate(stack: string, dir: string): Promise<ValidateOutcome> {
   };
 }
 
+/** The JSON of every stack validated once, shared by the tests below. */
+let jsonValidation: Promise<ValidateOutcome[]> | undefined;
+const validateJson = () => (jsonValidation ??= Promise.all(Object.entries(stacks).map(([name, dirs]) => validate(name, dirs.json))));
+
 test('main.ts synthesizes one gateway stack per configured environment', () => {
   expect(Object.keys(app.stacks)).toEqual(expect.arrayContaining(['gateway-dev', 'gateway-prod', 'gateway-local']));
   expect(Object.keys(variants.stacks).sort()).toEqual(['gateway-edge-min', 'gateway-waf-all']);
@@ -129,17 +135,14 @@ test('terraform init + validate accept every synthesized stack (Terraform JSON),
   const withType = (type: string) => Object.keys(stacks).filter((name) => readFileSync(path.join(stacks[name].json, 'cdk.tf.json'), 'utf8').includes(`"${type}"`)).sort();
   expect(withType('aws_wafv2_web_acl')).toEqual(['gateway-edge-min', 'gateway-local', 'gateway-prod', 'gateway-waf-all']);
   expect(withType('aws_api_gateway_domain_name')).toEqual(['gateway-edge-min', 'gateway-prod']);
-  const results = await Promise.all(Object.entries(stacks).map(([name, dirs]) => validate(name, dirs.json)));
+  const results = await validateJson();
   expect(results.filter((r) => !r.valid || r.errors !== 0)).toEqual([]);
   expect(results.length).toBe(Object.keys(stacks).length);
 }, 300_000);
 
 test('terraform init + validate accept the HCL of every stack (cdktf synth --hcl): no error, and no diagnostic the JSON does not have', async () => {
   const names = Object.keys(stacks);
-  const [fromHcl, fromJson] = await Promise.all([
-    Promise.all(names.map((name) => validate(name, stacks[name].hcl))),
-    Promise.all(names.map((name) => validate(name, stacks[name].json))),
-  ]);
+  const [fromHcl, fromJson] = await Promise.all([Promise.all(names.map((name) => validate(name, stacks[name].hcl))), validateJson()]);
   // The JSON's only diagnostic is the provider's deprecation of aws_api_gateway_account.reset_on_delete
   // (removed in hashicorp/aws 6, where resetting becomes the default).
   expect(fromJson.flatMap((r) => r.diagnostics).filter((d) => !d.startsWith('Attribute Deprecated: The "reset_on_delete" attribute'))).toEqual([]);

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -40,12 +40,20 @@ export function mirrorCliConfig(mirror: string): string {
   ].join('\n');
 }
 
-/** Writes the mirror CLI config (content-addressed, so concurrent writers agree) and returns its path. */
+/**
+ * Writes the mirror CLI config (content-addressed, so concurrent writers agree) and returns its
+ * path. Written to a temporary name and renamed into place: a Terraform started meanwhile by
+ * another process must never read a half-written file (it would fall back to the registry).
+ */
 export function writeMirrorCliConfig(mirror: string, dir = path.join(tmpdir(), 'bedrock-ai-gateway')): string {
   const text = mirrorCliConfig(mirror);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `terraformrc-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`);
-  writeFileSync(file, text);
+  if (!existsSync(file)) {
+    const scratch = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    writeFileSync(scratch, text);
+    renameSync(scratch, file);
+  }
   return file;
 }
 

@@ -2,7 +2,7 @@
  * The AWS provider and the state backend of one environment. Emulator environments point
  * both at a loopback endpoint with dummy credentials and the provider's skip flags.
  */
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces, TerraformStack } from 'cdktf';
 import { AwsProvider, type AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import type { Environment } from '../../gateway-config/schema';
 
@@ -72,7 +72,8 @@ export function configureBackend(stack: TerraformStack, environment: Environment
     case 'cloud':
       new CloudBackend(stack, {
         organization: state.organization,
-        workspaces: new NamedCloudWorkspace(state.workspace),
+        // Validation guarantees exactly one of workspace / workspaceTags.
+        workspaces: state.workspace ? new NamedCloudWorkspace(state.workspace, state.project) : new TaggedCloudWorkspaces([...(state.workspaceTags ?? [])], state.project),
         ...(state.hostname ? { hostname: state.hostname } : {}),
       });
       return;

@@ -5,6 +5,8 @@ export const authorizerCacheTtl: PolicyRule = {
   id: 'BAG-API2',
   info: `Authorizer results are cached for at most ${AWS_LIMITS.authorizerCacheTtlSeconds} seconds.`,
   explanation: 'API Gateway rejects a longer TTL at apply time, and a long cache keeps a disabled tenant or revoked token working. Lower authorizer.cacheTtlSeconds.',
+  severity: 'error',
+  sources: [],
   evaluate({ type, config }) {
     if (type !== 'aws_api_gateway_authorizer') return NOT_APPLICABLE;
     const ttl = config.authorizer_result_ttl_in_seconds;

@@ -1,4 +1,4 @@
-import { COMPLIANT, NOT_APPLICABLE, nonCompliant, policyDocuments, type PolicyRule } from '../rule';
+import { COMPLIANT, NOT_APPLICABLE, nonCompliant, policyDocuments, statementList, type PolicyRule } from '../rule';
 
 /**
  * Actions that have no resource type, so IAM only accepts them with `Resource: "*"` (Service
@@ -11,15 +11,19 @@ export const iamNoStarResource: PolicyRule = {
   id: 'BAG-IAM2',
   info: 'IAM statements scope their resources; no "*".',
   explanation: 'A `*` resource lets the role act on everything of that kind in the account. Name the ARNs (for Bedrock: the catalogue models).',
+  severity: 'error',
+  sources: ['AwsSolutions-IAM5', 'CKV_AWS_355'],
   evaluate(resource) {
     const docs = policyDocuments(resource).filter((d) => d.field !== 'assume_role_policy');
     if (docs.length === 0) return NOT_APPLICABLE;
-    for (const { field, statements } of docs) {
-      for (const statement of statements) {
-        if (statement.NotResource !== undefined) return nonCompliant(`${field}: NotResource applies to everything else`);
-        const actions = [statement.Action].flat();
-        const resourceless = actions.length > 0 && actions.every((a) => RESOURCELESS_ACTIONS.includes(a as string));
-        if ([statement.Resource].flat().includes('*') && !resourceless) return nonCompliant(`${field}: Resource "*"`);
+    for (const doc of docs) {
+      if ('unreadable' in doc) return nonCompliant(`${doc.field}: not a literal JSON policy (${doc.unreadable}), so its resources cannot be checked`);
+      for (const statement of doc.statements) {
+        if (statement.Effect === 'Deny') continue;
+        if (statement.NotResource !== undefined) return nonCompliant(`${doc.field}: NotResource applies to everything else`);
+        const actions = statementList(statement, 'Action');
+        const resourceless = actions.length > 0 && actions.every((a) => RESOURCELESS_ACTIONS.includes(a));
+        if (statementList(statement, 'Resource').includes('*') && !resourceless) return nonCompliant(`${doc.field}: Resource "*"`);
       }
     }
     return COMPLIANT;
