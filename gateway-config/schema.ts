@@ -279,7 +279,19 @@ export const environmentSchema = z.strictObject({
    * Deploy to a local AWS API emulator instead of AWS: provider and S3 backend endpoints
    * point at it, credentials are dummies, and features it lacks are off.
    */
-  emulator: z.strictObject({ endpoint: loopbackUrl }).optional(),
+  emulator: z
+    .strictObject({
+      endpoint: loopbackUrl,
+      /**
+       * A development identity provider on loopback (`npm start` serves it; `npm run token` signs
+       * its tokens). When set, this environment's authorizer trusts, for each configured identity
+       * provider `<id>`, the issuer `<url>/idp/<id>` and its JWKS `<url>/idp/<id>/jwks.json`
+       * instead of the real ones, with the same claim rules. Only emulator environments can
+       * have it, so it never reaches a stack deployed to AWS. @default none
+       */
+      developmentIdp: z.strictObject({ url: loopbackUrl }).optional(),
+    })
+    .optional(),
   // --- edge (issue 7): WAF web ACL and custom domain; fields, defaults and limits in edge-schema.ts ---
   edge: edgeSchema.optional(),
   // --- end edge ---
