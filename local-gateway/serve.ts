@@ -106,5 +106,5 @@ export function sdkExample(endpoint: string, token: string, modelId: string): st
 
 /** The curl example `npm start` prints. */
 export function curlExample(endpoint: string, token: string, modelId: string): string {
-  return `curl -s -X POST '${endpoint}/model/${encodeURIComponent(modelId)}/converse' -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}'`;
+  return `curl -s -X POST '${endpoint}/model/${encodeURIComponent(modelId)}/converse' -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' -d '{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}'`;
 }

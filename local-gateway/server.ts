@@ -80,6 +80,8 @@ interface RequestState {
   readonly requestId: string;
   readonly started: number;
   readonly context: Record<string, unknown>;
+  /** What the authorizer returned (context + principalId): a proxy event's `requestContext.authorizer`. */
+  authorizer?: Record<string, unknown>;
 }
 
 interface Reply {
@@ -223,7 +225,6 @@ export class LocalGateway {
     ctx.resourcePath = route.resourcePath;
     ctx.resourceId = route.resourcePath;
 
-    let authorizerContext: Record<string, unknown> = {};
     let usageIdentifierKey: string | undefined;
     if (route.authorization === 'CUSTOM' && route.authorizerAddress) {
       const runner = this.authorizers.get(route.authorizerAddress)!;
@@ -239,7 +240,8 @@ export class LocalGateway {
         auth.status = 500;
         return this.gatewayResponse(state, 'AUTHORIZER_FAILURE', null, headers);
       }
-      authorizerContext = { ...(outcome.result.context ?? {}), principalId: outcome.result.principalId };
+      const authorizerContext = { ...(outcome.result.context ?? {}), principalId: outcome.result.principalId };
+      state.authorizer = { ...authorizerContext, integrationLatency: auth.latency };
       Object.assign(auth, authorizerContext);
       auth.status = 200;
       if (outcome.kind === 'deny') {
@@ -396,7 +398,7 @@ export class LocalGateway {
       requestContext: {
         accountId: ctx.accountId,
         apiId: ctx.apiId,
-        authorizer: ctx.authorizer,
+        ...(state.authorizer ? { authorizer: state.authorizer } : {}),
         httpMethod: method,
         identity: ctx.identity,
         path: `/${this.stack.stageName}${path}`,
