@@ -27,9 +27,17 @@ export type AuthorizerOutcome =
 
 /** IAM-style wildcard match: `*` any run of characters, `?` one character; the whole string. */
 export function matchesWildcard(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+  let regex = WILDCARDS.get(pattern);
+  if (regex === undefined) {
+    regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+    if (WILDCARDS.size >= 10_000) WILDCARDS.clear();
+    WILDCARDS.set(pattern, regex);
+  }
   return regex.test(value);
 }
+
+/** Compiled policy resource patterns (a cached policy is evaluated on every request). */
+const WILDCARDS = new Map<string, RegExp>();
 
 /** Allowed when a statement allows `execute-api:Invoke` on the ARN and none denies it. */
 export function evaluatePolicy(result: AuthorizerResult, methodArn: string): { allowed: boolean; explicitDeny: boolean } {
@@ -54,6 +62,7 @@ export interface AuthorizerRunnerOptions {
 export class AuthorizerRunner {
   private readonly cache = new Map<string, { result: AuthorizerResult; expires: number }>();
   private loaded: LoadedFunction | undefined;
+  private validation: RegExp | undefined;
   /** How many times the function itself ran (cache misses). */
   invocations = 0;
 
@@ -89,7 +98,7 @@ export class AuthorizerRunner {
     const latency = () => Math.round((performance.now() - started) * 100) / 100;
     if (token === undefined || token === '') return { kind: 'unauthorized', latencyMs: latency() };
     const expression = this.model.identityValidationExpression;
-    if (expression !== undefined && !new RegExp(`^(?:${expression})$`).test(token)) return { kind: 'unauthorized', latencyMs: latency() };
+    if (expression !== undefined && !(this.validation ??= new RegExp(`^(?:${expression})$`)).test(token)) return { kind: 'unauthorized', latencyMs: latency() };
 
     const now = (this.options.now ?? Date.now)();
     let result: AuthorizerResult | undefined;
