@@ -44,6 +44,7 @@ const accessLog: string[] = [];
 const clients: BedrockRuntimeClient[] = [];
 const timings: Record<string, number> = {};
 let silenced: jest.SpyInstance | undefined;
+const savedEnv = { GATEWAY_DEV_IDP_URL: process.env.GATEWAY_DEV_IDP_URL, GATEWAY_EMULATOR_ENDPOINT: process.env.GATEWAY_EMULATOR_ENDPOINT };
 
 beforeAll(async () => {
   requireTool('terraform', TERRAFORM_HINT);
@@ -86,6 +87,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const [key, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
   silenced?.mockRestore();
   for (const client of clients) client.destroy();
   await served?.stop();

@@ -29,7 +29,10 @@ beforeAll(async () => {
   app = await synthApp();
 }, 120_000);
 
+const savedIdpUrl = process.env.GATEWAY_DEV_IDP_URL;
 afterAll(() => {
+  if (savedIdpUrl === undefined) delete process.env.GATEWAY_DEV_IDP_URL;
+  else process.env.GATEWAY_DEV_IDP_URL = savedIdpUrl;
   if (app) rmSync(path.dirname(app.outdir), { recursive: true, force: true });
 });
 
