@@ -46,7 +46,12 @@ const environments: EnvironmentInput[] = [
     // The emulator runs the web ACL's API too: the default rules, with logging.
     edge: { waf: {} },
     observability: { production: false, accessLogs: { retentionDays: 1 }, apiGatewayAccount: true },
-    emulator: { endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566' },
+    // Tokens come from a development IdP on loopback (`npm run token`), one issuer per provider
+    // below with the same claim rules; `npm start` picks its port and passes GATEWAY_DEV_IDP_URL.
+    emulator: {
+      endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566',
+      developmentIdp: { url: process.env.GATEWAY_DEV_IDP_URL ?? 'http://127.0.0.1:4599' },
+    },
   },
 ];
 

@@ -44,14 +44,16 @@ const httpsUrl = (what: string) =>
     }
   }, `${what} must be an https:// URL`);
 
-const loopbackUrl = z.string().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  } catch {
-    return false;
-  }
-}, 'emulator endpoint must be an http:// URL on the loopback interface (127.0.0.1, localhost or [::1])');
+const loopbackUrlOf = (what: string) =>
+  z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    } catch {
+      return false;
+    }
+  }, `${what} must be an http:// URL on the loopback interface (127.0.0.1, localhost or [::1])`);
+const loopbackUrl = loopbackUrlOf('emulator endpoint');
 
 export const quotaSchema = z.strictObject({
   limit: positiveInt('quota limit'),
@@ -279,7 +281,19 @@ export const environmentSchema = z.strictObject({
    * Deploy to a local AWS API emulator instead of AWS: provider and S3 backend endpoints
    * point at it, credentials are dummies, and features it lacks are off.
    */
-  emulator: z.strictObject({ endpoint: loopbackUrl }).optional(),
+  emulator: z
+    .strictObject({
+      endpoint: loopbackUrl,
+      /**
+       * A development identity provider on loopback (`npm start` serves it; `npm run token` signs
+       * its tokens). When set, this environment's authorizer trusts, for each configured identity
+       * provider `<id>`, the issuer `<url>/idp/<id>` and its JWKS `<url>/idp/<id>/jwks.json`
+       * instead of the real ones, with the same claim rules. Only emulator environments can
+       * have it, so it never reaches a stack deployed to AWS. @default none
+       */
+      developmentIdp: z.strictObject({ url: loopbackUrlOf('emulator.developmentIdp.url') }).optional(),
+    })
+    .optional(),
   // --- edge (issue 7): WAF web ACL and custom domain; fields, defaults and limits in edge-schema.ts ---
   edge: edgeSchema.optional(),
   // --- end edge ---

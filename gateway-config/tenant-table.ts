@@ -1,7 +1,24 @@
 /** Builds the authorizer's settings (identity providers + tenant table) for one environment. */
 import type { AuthorizerSettings } from '../functions/authorizer/settings';
 import { apiKeyValue, effectiveModels, GATEWAY_ROUTES } from './derive';
-import type { Environment, GatewayConfig } from './schema';
+import type { Environment, GatewayConfig, IdentityProvider } from './schema';
+
+/** Path of a development IdP issuer under its base URL: `<url>/idp/<id>`. */
+export function developmentIssuer(baseUrl: string, idpId: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/idp/${idpId}`;
+}
+
+/**
+ * The issuer and JWKS the authorizer trusts for one provider: the provider's own, or on an
+ * emulator environment with a development IdP, the loopback stand-in for it (plain http is
+ * allowed there only: the schema accepts https issuers everywhere else).
+ */
+export function trustedEndpoints(environment: Environment, idp: IdentityProvider): { issuer: string; jwksUri: string } {
+  const dev = environment.emulator?.developmentIdp;
+  if (dev === undefined) return { issuer: idp.issuer, jwksUri: idp.jwksUri };
+  const issuer = developmentIssuer(dev.url, idp.id);
+  return { issuer, jwksUri: `${issuer}/jwks.json` };
+}
 
 export function buildAuthorizerSettings(config: GatewayConfig, environment: Environment): AuthorizerSettings {
   const tenants = [...config.tenants].sort((a, b) => a.id.localeCompare(b.id));
@@ -13,8 +30,7 @@ export function buildAuthorizerSettings(config: GatewayConfig, environment: Envi
     identityProviders: config.identityProviders.map((idp) => ({
       id: idp.id,
       kind: idp.kind,
-      issuer: idp.issuer,
-      jwksUri: idp.jwksUri,
+      ...trustedEndpoints(environment, idp),
       audiences: idp.audiences,
       algorithms: idp.algorithms,
       tokenUse: idp.tokenUse,

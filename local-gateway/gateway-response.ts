@@ -19,12 +19,15 @@ export interface RenderedGatewayResponse {
   readonly body: string;
 }
 
-/** Substitutes `$context.a.b` (and `${context.a.b}`) with values from `context`; unknown variables become empty. */
-export function substituteContext(template: string, context: Readonly<Record<string, unknown>>): string {
+/**
+ * Substitutes `$context.a.b` (and `${context.a.b}`) with values from `context`; unknown variables
+ * become `missing` (empty in gateway responses; access logs write `-`).
+ */
+export function substituteContext(template: string, context: Readonly<Record<string, unknown>>, missing = ''): string {
   const lookup = (path: string): string => {
     let value: unknown = context;
     for (const key of path.split('.')) value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-    return value === undefined || value === null ? '' : String(value);
+    return value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value)) ? missing : String(value);
   };
   return template.replace(/\$\{context\.([A-Za-z0-9_.]+)\}|\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g, (_, braced: string | undefined, bare: string | undefined) => lookup((braced ?? bare)!));
 }

@@ -69,6 +69,10 @@ export interface MappingOutput {
   readonly responseOverride: { readonly header: Readonly<Record<string, string>>; readonly status?: number };
 }
 
+/** Parsed templates: a served stack renders the same few templates on every request. */
+const PARSED = new Map<string, ReturnType<typeof parse>>();
+const MAX_PARSED = 256;
+
 /** Renders `template` for one request, as API Gateway would. */
 export function renderMappingTemplate(template: string, input: MappingInput): MappingOutput {
   const size = Buffer.byteLength(template, 'utf8');
@@ -88,11 +92,15 @@ export function renderMappingTemplate(template: string, input: MappingInput): Ma
     },
   });
   const context = { ...(input.context ?? {}), requestOverride, responseOverride: responseOverrideTarget };
-  let asts;
-  try {
-    asts = parse(template);
-  } catch (err) {
-    throw new MappingTemplateError(`mapping template does not parse: ${(err as Error).message.split('\n')[0]}`);
+  let asts = PARSED.get(template);
+  if (asts === undefined) {
+    try {
+      asts = parse(template);
+    } catch (err) {
+      throw new MappingTemplateError(`mapping template does not parse: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (PARSED.size >= MAX_PARSED) PARSED.clear();
+    PARSED.set(template, asts);
   }
   const body = new LimitedCompile(asts, { escape: false }).render({
     input: new InputVariables(input.body, input.params ?? {}),

@@ -4,10 +4,14 @@
  * Starts moto_server on a free 127.0.0.1 port, synthesizes for it, deploys the state
  * bootstrap stack (creates the state bucket) and then the `local` gateway stack (state in
  * that bucket, S3 native locking) with the real Terraform and AWS provider, and prints what
- * was deployed. The emulator is stopped on exit, on failure and on Ctrl-C, unless `--keep`.
+ * was deployed. Then it serves the deployed stack on loopback (local-gateway/: the real
+ * authorizer bundle, mapping templates, usage plans and responses, in front of a Bedrock
+ * stand-in, with a development IdP) until Ctrl-C. The emulator is stopped on exit, on failure
+ * and on Ctrl-C, unless `--keep`.
  *
- *   npm start                 deploy, print the summary, stop the emulator
- *   npm start -- --keep       leave the emulator running; `npm run local:stop` stops it
+ *   npm start                    deploy, serve until Ctrl-C, stop the emulator
+ *   npm start -- --no-serve      deploy, print the summary, stop the emulator
+ *   npm start -- --keep          leave the emulator running; `npm run local:stop` stops it
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -32,11 +36,20 @@ import { formatSummary } from './lib/summary';
 import { savedQueriesOf } from './lib/local-deploy';
 import { TERRAFORM_HINT, requireTool, terraformEnv } from './lib/terraform';
 import { KEPT_EMULATOR_FILE, readKeptEmulator } from './lib/kept-emulator';
+import { DEFAULT_CONFIG_DIR, loadConfig } from '../gateway-config/load';
+import { effectiveModels } from '../gateway-config/derive';
+import type { Tenant } from '../gateway-config/schema';
+import { mintDevToken } from '../local-gateway/dev-idp';
+import { curlExample, sdkExample, serveLocalGateway, type ServedGateway } from '../local-gateway/serve';
 
 const WORK_DIR = path.join(REPO_ROOT, '.local', 'local-deploy');
 
 function usage(): string {
-  return 'usage: npm start [-- --keep]\n  --keep  leave the emulator running after the deploy (stop it with `npm run local:stop`)';
+  return [
+    'usage: npm start [-- --keep] [--no-serve]',
+    '  --keep      leave the emulator running afterwards (stop it with `npm run local:stop`)',
+    '  --no-serve  deploy and print the summary only; do not serve the gateway on loopback',
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -45,12 +58,13 @@ async function main(): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const unknown = args.filter((a) => a !== '--keep');
+  const unknown = args.filter((a) => a !== '--keep' && a !== '--no-serve');
   if (unknown.length > 0) {
     console.error(`unknown argument(s): ${unknown.join(' ')}\n${usage()}`);
     return 2;
   }
   const keep = args.includes('--keep');
+  const serve = !args.includes('--no-serve');
 
   try {
     requireTool('terraform', TERRAFORM_HINT);
@@ -112,6 +126,7 @@ async function main(): Promise<number> {
     });
 
     const out = await outputs(gatewayDir);
+    if (serve) served = await step('Serving the gateway on 127.0.0.1 (local gateway, Bedrock stand-in, development IdP)', () => startServing(gatewayDir, endpoint, String(out.rest_api_id)));
     const clients = emulatorClients({ endpoint, region: environment.region });
     try {
       const info = await inspectDeployment(clients, {
@@ -132,6 +147,7 @@ async function main(): Promise<number> {
         timings,
         resourcesCreated: resourcesAdded(gatewayApply.stdout),
         queries: savedQueriesOf(gatewayDir, resourceNamePrefix(environment)),
+        ...(served ? { servedAt: served.endpoint } : {}),
       })}`);
     } finally {
       destroyClients(clients);
@@ -149,17 +165,69 @@ async function main(): Promise<number> {
           '  Stop it:  npm run local:stop',
         ].join('\n'),
       );
-    } else {
+    } else if (!served) {
       await moto.stop();
       console.log('\nEmulator stopped (run `npm start -- --keep` to leave it running).');
+    }
+    if (served) {
+      console.log(servingInstructions(served.endpoint, keep));
+      // Until Ctrl-C: the emulator's exit hook stops it (unless kept) and ends the process.
+      await new Promise<never>(() => undefined);
     }
     return 0;
   } catch (err) {
     console.error(`\nLocal deploy failed: ${(err as Error).message}`);
     if (existsSync(path.join(WORK_DIR, 'moto.log'))) console.error(`Emulator log: ${path.relative(process.cwd(), path.join(WORK_DIR, 'moto.log'))}`);
+    await served?.stop();
     await moto?.stop();
     return 1;
   }
+}
+
+let served: ServedGateway | undefined;
+
+async function startServing(gatewayDir: string, emulatorEndpoint: string, restApiId: string): Promise<ServedGateway> {
+  const { config } = loadConfig(DEFAULT_CONFIG_DIR);
+  const environment = config.environments.find((e) => e.name === localTarget().environment.name)!;
+  const gateway = await serveLocalGateway({
+    config,
+    environment,
+    stackDir: gatewayDir,
+    emulatorEndpoint,
+    restApiId,
+    onAccessLog: (line) => process.stdout.write(`access ${line}\n`),
+  });
+  exampleTenant = config.tenants.find((t) => t.enabled && effectiveModels(config, t).length > 0);
+  if (exampleTenant) {
+    exampleModel = effectiveModels(config, exampleTenant)[0];
+    exampleToken = mintDevToken(config, environment, { tenant: exampleTenant.id });
+  }
+  return gateway;
+}
+
+let exampleTenant: Tenant | undefined;
+let exampleModel = '';
+let exampleToken = '';
+
+function servingInstructions(endpoint: string, keep: boolean): string {
+  const lines = ['', `The gateway is served at ${endpoint} (a development tool, not a production server; docs/local-gateway.md).`];
+  if (exampleTenant) {
+    lines.push(
+      '',
+      `A token for tenant ${exampleTenant.id} (valid 1 h; more: npm run token -- --tenant <id> [--idp <id>] [--role <r>] [--ttl <s>]):`,
+      `  TOKEN=${exampleToken}`,
+      '',
+      'curl:',
+      `  ${curlExample(endpoint, '$TOKEN', exampleModel)}`,
+      '',
+      'AWS SDK for JavaScript v3 (save as example.js in this directory, then: node example.js):',
+      ...sdkExample(endpoint, exampleToken, exampleModel).split('\n').map((l) => `  ${l}`),
+      '',
+      'Bedrock stand-in trigger inputs (in a message text): [stand-in:throttle] [stand-in:not-ready] [stand-in:validation] [stand-in:unavailable] [stand-in:teapot]',
+    );
+  }
+  lines.push('', keep ? 'Ctrl-C stops the gateway; the emulator keeps running (npm run local:stop).' : 'Ctrl-C stops the gateway and the emulator.');
+  return lines.join('\n');
 }
 
 // The SDK warns that its 2027 releases will need Node 22: nothing for a user of this script to act on.

@@ -192,6 +192,16 @@ describe('validateConfig', () => {
     expect(() => validateConfig(input, FILES)).not.toThrow();
   });
 
+  test('a development IdP must be on loopback, and only an emulator environment can have one', () => {
+    expect(problems(broken((c) => (c.environments = [{ ...c.environments[0], emulator: { endpoint: 'http://127.0.0.1:4566', developmentIdp: { url: 'https://idp.example.com' } } }])))).toEqual([
+      'config/environments.ts: environments[0].emulator.developmentIdp.url: emulator.developmentIdp.url must be an http:// URL on the loopback interface (127.0.0.1, localhost or [::1]) (got "https://idp.example.com")',
+    ]);
+    // Outside `emulator` there is no such field: a strict object refuses it.
+    expect(problems(broken((c) => (c.environments = [{ ...c.environments[0], developmentIdp: { url: 'http://127.0.0.1:4599' } } as never])))).toEqual([
+      expect.stringMatching(/^config\/environments\.ts: environments\[0\]: .*developmentIdp/),
+    ]);
+  });
+
   test('an emulator endpoint must be on loopback', () => {
     expect(problems(broken((c) => (c.environments = [{ ...c.environments[0], emulator: { endpoint: 'http://10.0.0.5:4566' } }])))).toEqual([
       'config/environments.ts: environments[0].emulator.endpoint: emulator endpoint must be an http:// URL on the loopback interface (127.0.0.1, localhost or [::1]) (got "http://10.0.0.5:4566")',

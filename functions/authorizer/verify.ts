@@ -3,7 +3,8 @@
  * attacker controls is checked before any key lookup, and keys come only from the JWKS URL in
  * the settings: never from `jku`, `x5u`, `x5c` or an embedded `jwk`.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { createRemoteKeySet, type RemoteKeySet } from './remote-jwks';
 import { TokenRejectedError, UnauthorizedReason } from './errors';
 import type { AuthorizerSettings, IdentityProviderSettings } from './settings';
 
@@ -55,7 +56,7 @@ export function decodeJsonSegment(segment: string): Record<string, unknown> | un
 
 /** Verifies with jose against one provider's JWKS and pinned options, then applies the provider's token-type rules. */
 class IdentityProviderVerifier {
-  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly jwks: RemoteKeySet;
   private readonly options: JWTVerifyOptions;
   private readonly getKey: JWTVerifyGetKey;
 
@@ -64,9 +65,10 @@ class IdentityProviderVerifier {
     jwksTimeoutMs: number,
     options: VerifierOptions,
   ) {
-    // Created once per provider and kept for the life of the container: jose caches the key set
-    // and the imported keys, and rate-limits refetches on unknown `kid` by its cooldown.
-    this.jwks = createRemoteJWKSet(new URL(idp.jwksUri), {
+    // Created once per provider and kept for the life of the container: the key set and imported
+    // keys are cached, refetches on unknown `kid` rate-limited by the cooldown (jose's semantics,
+    // without loading fetch at cold start: remote-jwks.ts).
+    this.jwks = createRemoteKeySet(new URL(idp.jwksUri), {
       timeoutDuration: jwksTimeoutMs,
       ...(options.jwksCooldownMs !== undefined ? { cooldownDuration: options.jwksCooldownMs } : {}),
       ...(options.jwksCacheMaxAgeMs !== undefined ? { cacheMaxAge: options.jwksCacheMaxAgeMs } : {}),

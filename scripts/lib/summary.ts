@@ -18,6 +18,8 @@ export interface SummaryInput {
   readonly resourcesCreated: number;
   /** Saved Logs Insights queries: created ones, and those the stack leaves out on this target (with why). */
   readonly queries?: { readonly created: readonly string[]; readonly skipped: readonly string[]; readonly skippedReason?: string };
+  /** Where the local gateway serves the stack, when `npm start` serves it. */
+  readonly servedAt?: string;
 }
 
 export function formatSummary(s: SummaryInput): string {
@@ -32,7 +34,7 @@ export function formatSummary(s: SummaryInput): string {
       [
         ['REST API', `${info.restApi.name} (${info.restApi.id}), ${info.restApi.endpointTypes.join(',')}, API key source ${info.restApi.apiKeySource}`],
         ['Stage', s.stageName],
-        ['Invoke URL', `${base} (emulated: not callable)`],
+        ['Invoke URL', s.servedAt ? `${base} (emulated; served locally at ${s.servedAt})` : `${base} (emulated: not callable)`],
         ['Authorizers', info.authorizers.map((a) => `${a.name} (${a.type}, cache ${a.ttl ?? 0} s)`).join(', ')],
         ['WAF', wafLine(info)],
         ...customDomainRows(info),

@@ -1,0 +1,307 @@
+/**
+ * The local gateway's parts without an emulator: the stack model read from the synthesized
+ * `local` stack, the development IdP only in emulator stacks, the authorizer's cache TTL and
+ * policy evaluation, usage plan arithmetic, and an AWS_PROXY integration to a fixture Lambda
+ * package (the generic path the forwarder will be served through).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { loadConfig, DEFAULT_CONFIG_DIR } from '../../gateway-config/load';
+import { trustedEndpoints } from '../../gateway-config/tenant-table';
+import { evaluatePolicy, matchesWildcard, type AuthorizerResult } from '../../local-gateway/authorizer-runner';
+import { BedrockStandIn, buildInvocationLogRecord } from '../../local-gateway/bedrock-stand-in';
+import { DevIdpServer, mintDevToken } from '../../local-gateway/dev-idp';
+import { readZip } from '../../local-gateway/lambda-bundle';
+import { LocalGateway } from '../../local-gateway/server';
+import { loadStackModel, type StackModel } from '../../local-gateway/stack-model';
+import { quotaPeriodStart, StackApiKeyStates, UsagePlanEnforcer } from '../../local-gateway/usage-plans';
+import { freeLoopbackPort } from '../../scripts/lib/moto';
+import { synthApp, type SynthesizedApp } from '../helpers/synth-app';
+
+let app: SynthesizedApp;
+let idpUrl: string;
+
+beforeAll(async () => {
+  idpUrl = `http://127.0.0.1:${await freeLoopbackPort()}`;
+  process.env.GATEWAY_DEV_IDP_URL = idpUrl;
+  app = await synthApp();
+}, 120_000);
+
+const savedIdpUrl = process.env.GATEWAY_DEV_IDP_URL;
+afterAll(() => {
+  if (savedIdpUrl === undefined) delete process.env.GATEWAY_DEV_IDP_URL;
+  else process.env.GATEWAY_DEV_IDP_URL = savedIdpUrl;
+  if (app) rmSync(path.dirname(app.outdir), { recursive: true, force: true });
+});
+
+describe('stack model', () => {
+  let model: StackModel;
+  beforeAll(() => {
+    model = loadStackModel(app.stacks['gateway-local']);
+  });
+
+  test('routes, authorizer, responses, plans and access log format come from the Terraform JSON', () => {
+    expect(model.routes.map((r) => `${r.httpMethod} ${r.resourcePath} ${r.authorization} key=${r.apiKeyRequired} validate=${r.validateBody} ${r.integration?.type}`)).toEqual([
+      'POST /model/{modelId}/converse CUSTOM key=true validate=true AWS',
+      'POST /model/{modelId}/invoke CUSTOM key=true validate=true AWS',
+    ]);
+    const [authorizer] = [...model.authorizers.values()];
+    expect(authorizer).toMatchObject({ name: 'bedrock-gw-local-jwt', type: 'TOKEN', ttlSeconds: 60, identitySource: 'method.request.header.Authorization' });
+    expect(model.functions.get(authorizer.functionAddress)?.archive).toMatch(/assets\/authorizer_function_bundle_[A-Z0-9]+\/[A-F0-9]+\/archive\.zip$/);
+    expect([...model.gatewayResponses.keys()].sort()).toEqual([
+      'ACCESS_DENIED', 'BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX', 'INVALID_API_KEY', 'MISSING_AUTHENTICATION_TOKEN', 'QUOTA_EXCEEDED', 'THROTTLED', 'UNAUTHORIZED', 'UNSUPPORTED_MEDIA_TYPE',
+    ]);
+    const converse = model.routes[0].integration!;
+    expect(converse.uri).toMatch(/:apigateway:us-east-1:bedrock-runtime:path\/model\/\{modelId\}\/converse$/);
+    expect(converse.responses.map((r) => r.statusCode).sort()).toEqual(['200', '400', '403', '404', '408', '424', '429', '500', '502', '503']);
+    expect(model.usagePlans.map((p) => [p.name, p.throttle, p.quota, p.keyAddresses.length])).toEqual([
+      ['bedrock-gw-local-tenant-umbrella', { rateLimit: 25, burstLimit: 50 }, { limit: 500000, period: 'WEEK', offset: 0 }, 1],
+      ['bedrock-gw-local-tier-bronze', { rateLimit: 2, burstLimit: 5 }, { limit: 1000, period: 'DAY', offset: 0 }, 1],
+      ['bedrock-gw-local-tier-gold', { rateLimit: 50, burstLimit: 100 }, { limit: 2000000, period: 'MONTH', offset: 0 }, 1],
+      ['bedrock-gw-local-tier-silver', { rateLimit: 10, burstLimit: 20 }, { limit: 100000, period: 'WEEK', offset: 0 }, 2],
+    ]);
+    expect(model.accessLogFormat).toMatch(/^\{"requestId":"\$context\.requestId",/);
+  });
+});
+
+describe('development identity provider', () => {
+  const bundledSettings = (stack: string) => {
+    const model = loadStackModel(app.stacks[stack]);
+    const [authorizer] = [...model.authorizers.values()];
+    return readZip(readFileSync(model.functions.get(authorizer.functionAddress)!.archive)).get('index.js')!.toString('utf8');
+  };
+
+  test('the local authorizer trusts the loopback issuers, one per configured provider', () => {
+    const code = bundledSettings('gateway-local');
+    for (const id of ['cognito', 'entra', 'okta']) expect(code).toContain(`${idpUrl}/idp/${id}/jwks.json`);
+    expect(code).not.toContain('cognito-idp.us-east-1.amazonaws.com');
+  });
+
+  test.each(['gateway-dev', 'gateway-prod'])('%s never trusts it: its bundle names only the real issuers', (stack) => {
+    const code = bundledSettings(stack);
+    expect(code).not.toContain('127.0.0.1');
+    expect(code).not.toContain('/idp/cognito');
+    expect(code).toContain('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE01/.well-known/jwks.json');
+  });
+
+  test('trustedEndpoints keeps the real endpoints outside emulator environments', () => {
+    const { config } = loadConfig(DEFAULT_CONFIG_DIR);
+    const dev = config.environments.find((e) => e.name === 'dev')!;
+    expect(trustedEndpoints(dev, config.identityProviders[0])).toEqual({ issuer: config.identityProviders[0].issuer, jwksUri: config.identityProviders[0].jwksUri });
+  });
+
+  test('tokens carry each provider\'s claim shape; bad requests name what was wrong', () => {
+    const { config } = loadConfig(DEFAULT_CONFIG_DIR);
+    const local = config.environments.find((e) => e.name === 'local')!;
+    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString('utf8'));
+    expect(claims(mintDevToken(config, local, { tenant: 'acme', role: 'admin', now: 1000 }))).toEqual({
+      iss: `${idpUrl}/idp/cognito`, sub: 'dev-user@acme', iat: 1000, exp: 4600, 'custom:tenant_id': 'acme', 'cognito:groups': ['admin'], token_use: 'access', client_id: '4example0app0client0id0abc',
+    });
+    expect(claims(mintDevToken(config, local, { tenant: 'globex', now: 1000, ttlSeconds: 60 }))).toEqual({
+      iss: `${idpUrl}/idp/okta`, sub: 'dev-user@globex', iat: 1000, exp: 1060, tenant: 'globex', groups: 'developer', aud: 'api://bedrock-gateway',
+    });
+    expect(() => mintDevToken(config, local, { tenant: 'acme', idp: 'auth0' })).toThrow('--idp "auth0": no such identity provider; the config has cognito, entra, okta');
+    const dev = config.environments.find((e) => e.name === 'dev')!;
+    expect(() => mintDevToken(config, dev, { tenant: 'acme' })).toThrow('environment dev has no development identity provider (emulator.developmentIdp): only emulator environments can have one');
+  });
+});
+
+describe('authorizer policy and usage plans', () => {
+  const arn = 'arn:aws:execute-api:us-east-1:123456789012:abc/local/POST/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse';
+  const policy = (...statements: Array<[string, string]>): AuthorizerResult => ({ principalId: 'p', policyDocument: { Statement: statements.map(([Effect, Resource]) => ({ Effect, Action: 'execute-api:Invoke', Resource })) } });
+
+  test('IAM wildcards: * spans slashes, ? is one character, the whole ARN must match', () => {
+    expect(matchesWildcard('arn:aws:execute-api:us-east-1:123456789012:abc/*', arn)).toBe(true);
+    expect(matchesWildcard('arn:aws:execute-api:us-east-1:123456789012:abc/local/POST/model/anthropic.claude-3-haiku-20240307-v1?3A0/converse', arn)).toBe(true);
+    expect(matchesWildcard('arn:aws:execute-api:us-east-1:123456789012:abc/local/POST/model/anthropic.claude-3-haiku-20240307-v1:0/converse', arn)).toBe(false);
+    expect(matchesWildcard('arn:aws:execute-api:us-east-1:123456789012:abc/local/POST/model/*/invoke', arn)).toBe(false);
+  });
+
+  test('an explicit Deny wins over an Allow', () => {
+    expect(evaluatePolicy(policy(['Allow', '*']), arn)).toEqual({ allowed: true, explicitDeny: false });
+    expect(evaluatePolicy(policy(['Allow', '*'], ['Deny', `${arn.split('/POST')[0]}/*`]), arn)).toEqual({ allowed: false, explicitDeny: true });
+    expect(evaluatePolicy(policy(['Allow', 'arn:aws:execute-api:*:*:other/*']), arn)).toEqual({ allowed: false, explicitDeny: false });
+  });
+
+  test('quota periods start at 00:00 UTC; WEEK on the offset weekday (0 = Sunday); MONTH on the 1st + offset', () => {
+    const wednesday = Date.UTC(2026, 11, 2, 15, 30);
+    expect(new Date(quotaPeriodStart('DAY', 0, wednesday)).toISOString()).toBe('2026-12-02T00:00:00.000Z');
+    expect(new Date(quotaPeriodStart('WEEK', 0, wednesday)).toISOString()).toBe('2026-11-29T00:00:00.000Z');
+    expect(new Date(quotaPeriodStart('WEEK', 1, wednesday)).toISOString()).toBe('2026-11-30T00:00:00.000Z');
+    expect(new Date(quotaPeriodStart('MONTH', 0, wednesday)).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(new Date(quotaPeriodStart('MONTH', 5, wednesday)).toISOString()).toBe('2026-11-06T00:00:00.000Z');
+  });
+
+  test('token bucket: burst, then refill at the rate; quota counted per period; unknown keys refused', async () => {
+    const model = loadStackModel(app.stacks['gateway-local']);
+    let now = Date.UTC(2026, 11, 2, 12);
+    const usage = new UsagePlanEnforcer(model, new StackApiKeyStates(model.apiKeys), () => now);
+    const bronze = [...model.apiKeys.values()].find((k) => k.name === 'bedrock-gw-local-hooli')!.value;
+    const outcomes = [];
+    for (let i = 0; i < 6; i++) outcomes.push((await usage.admit(bronze)).ok);
+    expect(outcomes).toEqual([true, true, true, true, true, false]);
+    expect(await usage.admit(bronze)).toMatchObject({ ok: false, responseType: 'THROTTLED', message: 'Too Many Requests' });
+    now += 500; // rate 2/s: one token back
+    expect(await usage.admit(bronze)).toMatchObject({ ok: true, remainingQuota: 1000 - 6 });
+    expect(await usage.admit(bronze)).toMatchObject({ ok: false, responseType: 'THROTTLED' });
+    usage.exhaustQuota(bronze);
+    now += 10_000;
+    expect(await usage.admit(bronze)).toMatchObject({ ok: false, responseType: 'QUOTA_EXCEEDED', message: 'Limit Exceeded' });
+    now = Date.UTC(2026, 11, 3, 0, 0, 1); // the next day
+    expect(await usage.admit(bronze)).toMatchObject({ ok: true, remainingQuota: 999 });
+    expect(await usage.admit('not-a-key')).toEqual({ ok: false, responseType: 'INVALID_API_KEY', message: 'Forbidden' });
+  });
+});
+
+describe('served without an emulator', () => {
+  let standIn: BedrockStandIn;
+  let idp: DevIdpServer;
+  let gateway: LocalGateway;
+  let now = Date.now();
+  let config: ReturnType<typeof loadConfig>['config'];
+
+  beforeAll(async () => {
+    ({ config } = loadConfig(DEFAULT_CONFIG_DIR));
+    const local = config.environments.find((e) => e.name === 'local')!;
+    expect(local.emulator?.developmentIdp?.url).toBe(idpUrl);
+    idp = await new DevIdpServer(config.identityProviders.map((p) => p.id)).start(Number(new URL(idpUrl).port));
+    standIn = await new BedrockStandIn().start();
+    gateway = await new LocalGateway(loadStackModel(app.stacks['gateway-local']), { bedrockEndpoint: standIn.endpoint, now: () => now }).start();
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await gateway?.stop();
+    await standIn?.stop();
+    await idp?.stop();
+  });
+
+  test('the authorizer result is cached per token for the TTL (60 s), then the function runs again', async () => {
+    const local = config.environments.find((e) => e.name === 'local')!;
+    const bearer = `Bearer ${mintDevToken(config, local, { tenant: 'acme', subject: 'ttl' })}`;
+    const runner = [...gateway.authorizers.values()][0];
+    const call = () => fetch(`${gateway.endpoint}/model/amazon.titan-text-express-v1/invoke`, { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' }, body: '{"inputText":"hi"}' });
+    const before = runner.invocations;
+    expect((await call()).status).toBe(200);
+    now += 59_000;
+    expect((await call()).status).toBe(200);
+    expect(runner.invocations - before).toBe(1);
+    now += 2_000;
+    expect((await call()).status).toBe(200);
+    expect(runner.invocations - before).toBe(2);
+  });
+
+  test('a request without a token: the UNAUTHORIZED gateway response, without calling the function', async () => {
+    const runner = [...gateway.authorizers.values()][0];
+    const before = runner.invocations;
+    const res = await fetch(`${gateway.endpoint}/model/x.y/converse`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
+    expect(await res.json()).toEqual({ message: 'Unauthorized: send a valid, unexpired Bearer token in the Authorization header', requestId: res.headers.get('x-amzn-requestid') });
+    expect(runner.invocations).toBe(before);
+  });
+
+  test('outside the stage: 404 with the stack\'s MISSING_AUTHENTICATION_TOKEN response', async () => {
+    const res = await fetch(`${gateway.endpoint.replace(/\/local$/, '/other')}/model/x.y/converse`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(404);
+    expect((await res.json()).message).toBe('Not found: the gateway serves POST /model/{modelId}/converse and POST /model/{modelId}/invoke only');
+  });
+});
+
+test('buildInvocationLogRecord: Bedrock\'s model invocation log schema', () => {
+  expect(
+    buildInvocationLogRecord({
+      requestId: 'r-1', operation: 'Converse', modelId: 'm', inputTokens: 3, outputTokens: 4, cacheReadInputTokens: 1, requestMetadata: { 'gw-tenant': 'acme' },
+      accountId: '123456789012', region: 'us-east-1', identityArn: 'arn:aws:sts::123456789012:assumed-role/r/s', timestamp: new Date(Date.UTC(2026, 0, 1)),
+    }),
+  ).toEqual({
+    schemaType: 'ModelInvocationLog', schemaVersion: '1.0', timestamp: '2026-01-01T00:00:00.000Z', accountId: '123456789012', identity: { arn: 'arn:aws:sts::123456789012:assumed-role/r/s' },
+    region: 'us-east-1', requestId: 'r-1', operation: 'Converse', modelId: 'm',
+    input: { inputContentType: 'application/json', inputTokenCount: 3, cacheReadInputTokenCount: 1, cacheWriteInputTokenCount: 0 },
+    output: { outputContentType: 'application/json', outputTokenCount: 4 },
+    requestMetadata: { 'gw-tenant': 'acme' }, inferenceRegion: 'us-east-1',
+  });
+});
+
+// ---- AWS_PROXY: a fixture stack with a TOKEN authorizer and a proxy Lambda ----
+
+/** A zip of stored (uncompressed) entries, as a deployment package. */
+function storedZip(files: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text);
+    const nameBytes = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14); local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt32LE(crc, 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24); central.writeUInt16LE(nameBytes.length, 28); central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(files).length, 8); end.writeUInt16LE(Object.keys(files).length, 10); end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+describe('AWS_PROXY integration to a Lambda package', () => {
+  let dir: string;
+  let gateway: LocalGateway;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bag-proxy-fixture-'));
+    mkdirSync(path.join(dir, 'assets'));
+    writeFileSync(path.join(dir, 'assets', 'auth.zip'), storedZip({
+      'index.js': `exports.handler = async (e) => { if (e.authorizationToken !== 'Bearer good') throw new Error('Unauthorized');
+        return { principalId: 'fixture', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: e.methodArn.split('/').slice(0, 2).join('/') + '/*' }] }, context: { tenantId: 'acme', tier: 'gold' } }; };`,
+    }));
+    writeFileSync(path.join(dir, 'assets', 'fwd.zip'), storedZip({
+      'lib/main.js': `exports.run = async (event, context) => ({ statusCode: 201, headers: { 'x-fixture': context.functionName }, body: JSON.stringify({ path: event.path, resource: event.resource, params: event.pathParameters, query: event.queryStringParameters, authorizer: event.requestContext.authorizer, body: JSON.parse(event.body), stage: event.requestContext.stage }) });`,
+    }));
+    const ref = (a: string) => `\${${a}}`;
+    writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({
+      provider: { aws: [{ region: 'eu-west-1' }] },
+      resource: {
+        aws_api_gateway_rest_api: { api: { name: 'fixture' } },
+        aws_api_gateway_stage: { stage: { stage_name: 'v1', rest_api_id: ref('aws_api_gateway_rest_api.api.id') } },
+        aws_api_gateway_resource: { fwd: { parent_id: ref('aws_api_gateway_rest_api.api.root_resource_id'), path_part: 'forward' }, item: { parent_id: ref('aws_api_gateway_resource.fwd.id'), path_part: '{item}' } },
+        aws_lambda_function: {
+          auth: { function_name: 'fixture-auth', handler: 'index.handler', filename: 'assets/auth.zip' },
+          fwd: { function_name: 'fixture-forwarder', handler: 'lib/main.run', filename: 'assets/fwd.zip', timeout: 5 },
+        },
+        aws_api_gateway_authorizer: { jwt: { name: 'fixture-auth', type: 'TOKEN', authorizer_uri: ref('aws_lambda_function.auth.invoke_arn'), authorizer_result_ttl_in_seconds: 0 } },
+        aws_api_gateway_method: { post: { rest_api_id: ref('aws_api_gateway_rest_api.api.id'), resource_id: ref('aws_api_gateway_resource.item.id'), http_method: 'POST', authorization: 'CUSTOM', authorizer_id: ref('aws_api_gateway_authorizer.jwt.id') } },
+        aws_api_gateway_integration: {
+          post: { rest_api_id: ref('aws_api_gateway_rest_api.api.id'), resource_id: ref('aws_api_gateway_method.post.resource_id'), http_method: ref('aws_api_gateway_method.post.http_method'), type: 'AWS_PROXY', integration_http_method: 'POST', uri: ref('aws_lambda_function.fwd.invoke_arn') },
+        },
+      },
+    }));
+    gateway = await new LocalGateway(loadStackModel(dir), { bedrockEndpoint: 'http://127.0.0.1:9' }).start();
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the function gets a REST (v1) proxy event with the authorizer\'s context; its response is returned as is', async () => {
+    const res = await fetch(`${gateway.endpoint}/forward/a%3Ab?x=1`, { method: 'POST', headers: { authorization: 'Bearer good' }, body: '{"hello":"world"}' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-fixture')).toBe('fixture-forwarder');
+    expect(await res.json()).toEqual({
+      path: '/forward/a%3Ab', resource: '/forward/{item}', params: { item: 'a:b' }, query: { x: '1' }, stage: 'v1',
+      authorizer: { tenantId: 'acme', tier: 'gold', principalId: 'fixture', integrationLatency: expect.any(Number) },
+      body: { hello: 'world' },
+    });
+  });
+
+  test('the fixture authorizer\'s Unauthorized is a 401 with API Gateway\'s default body', async () => {
+    const res = await fetch(`${gateway.endpoint}/forward/x`, { method: 'POST', headers: { authorization: 'Bearer bad' }, body: '{}' });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ message: 'Unauthorized' });
+  });
+});

@@ -1,0 +1,321 @@
+/**
+ * What the local gateway serves, read from a synthesized stack's Terraform JSON (`cdk.tf.json`),
+ * never from the config: the REST API's resources and methods, the TOKEN authorizer and its
+ * Lambda bundle, request models and validators, integrations with their templates, request
+ * parameters and integration responses, gateway responses, usage plans and API keys, and the
+ * stage's access log format. References between resources (`${aws_x.name.attr}`) are resolved
+ * within the stack; values only known after apply (ids, ARNs) are not needed to serve.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export interface StackModel {
+  /** Directory of the stack (holds `cdk.tf.json` and `assets/`). */
+  readonly dir: string;
+  readonly restApiName: string;
+  readonly region: string;
+  readonly stageName: string;
+  readonly routes: readonly Route[];
+  readonly authorizers: ReadonlyMap<string, AuthorizerModel>;
+  /** By response type (`UNAUTHORIZED`, `THROTTLED`, `DEFAULT_4XX`, ...). */
+  readonly gatewayResponses: ReadonlyMap<string, GatewayResponseModel>;
+  readonly usagePlans: readonly UsagePlanModel[];
+  /** API key value -> key. */
+  readonly apiKeys: ReadonlyMap<string, ApiKeyModel>;
+  /** The stage's access log format, when access logging is on. */
+  readonly accessLogFormat?: string;
+  /** Lambda functions by Terraform address (`aws_lambda_function.<name>`). */
+  readonly functions: ReadonlyMap<string, LambdaFunctionModel>;
+}
+
+export interface Route {
+  readonly httpMethod: string;
+  /** `/model/{modelId}/converse`. */
+  readonly resourcePath: string;
+  readonly authorization: string;
+  readonly authorizerAddress?: string;
+  readonly apiKeyRequired: boolean;
+  /** Content type -> JSON schema (draft 4), when the body is validated. */
+  readonly requestModels: Readonly<Record<string, unknown>>;
+  readonly validateBody: boolean;
+  readonly integration?: IntegrationModel;
+}
+
+export interface IntegrationModel {
+  readonly type: 'AWS' | 'AWS_PROXY' | 'HTTP' | 'HTTP_PROXY' | 'MOCK';
+  readonly uri: string;
+  readonly httpMethod?: string;
+  readonly passthroughBehavior?: string;
+  readonly requestParameters: Readonly<Record<string, string>>;
+  readonly requestTemplates: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly responses: readonly IntegrationResponseModel[];
+  /** For AWS_PROXY: the Lambda function the URI names. */
+  readonly functionAddress?: string;
+}
+
+export interface IntegrationResponseModel {
+  readonly statusCode: string;
+  /** Regular expression matched against the integration's status (AWS) or error message; none = default. */
+  readonly selectionPattern?: string;
+  readonly responseParameters: Readonly<Record<string, string>>;
+  readonly responseTemplates: Readonly<Record<string, string>>;
+}
+
+export interface AuthorizerModel {
+  readonly address: string;
+  readonly name: string;
+  readonly type: string;
+  readonly identitySource: string;
+  readonly identityValidationExpression?: string;
+  readonly ttlSeconds: number;
+  readonly functionAddress: string;
+}
+
+export interface LambdaFunctionModel {
+  readonly address: string;
+  readonly functionName: string;
+  /** `index.handler`. */
+  readonly handler: string;
+  /** Absolute path of the deployment package (zip) in the stack's assets. */
+  readonly archive: string;
+  readonly timeoutSeconds: number;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface GatewayResponseModel {
+  readonly responseType: string;
+  readonly statusCode?: string;
+  readonly responseParameters?: Readonly<Record<string, string>>;
+  readonly responseTemplates?: Readonly<Record<string, string>>;
+}
+
+export interface UsagePlanModel {
+  readonly address: string;
+  readonly name: string;
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly quota?: { readonly limit: number; readonly period: 'DAY' | 'WEEK' | 'MONTH'; readonly offset: number };
+  /** Addresses of the API keys in the plan. */
+  readonly keyAddresses: readonly string[];
+}
+
+export interface ApiKeyModel {
+  readonly address: string;
+  readonly name: string;
+  readonly value: string;
+  readonly enabled: boolean;
+}
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+const REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/;
+
+/** `${aws_x.name.attr}` -> `{ address: 'aws_x.name', attr }`, or undefined for a literal. */
+export function parseReference(value: unknown): { readonly address: string; readonly attr: string } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = REFERENCE.exec(value);
+  return match ? { address: `${match[1]}.${match[2]}`, attr: match[3] } : undefined;
+}
+
+export class StackModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StackModelError';
+  }
+}
+
+/** Reads `<dir>/cdk.tf.json`. Fails naming what it cannot serve (one REST API, one stage). */
+export function loadStackModel(dir: string): StackModel {
+  const file = path.join(dir, 'cdk.tf.json');
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { resource?: Resources; provider?: { aws?: Array<{ region?: string }> } };
+  const resources = json.resource ?? {};
+  const of = (type: string) => Object.entries(resources[type] ?? {}).map(([name, body]) => ({ address: `${type}.${name}`, body }));
+  const byAddress = (address: string) => {
+    const [type, name] = address.split('.');
+    const body = resources[type]?.[name];
+    if (!body) throw new StackModelError(`${file}: ${address} is referenced but not defined`);
+    return body;
+  };
+
+  const apis = of('aws_api_gateway_rest_api');
+  if (apis.length !== 1) throw new StackModelError(`${file}: the local gateway serves exactly one REST API; the stack has ${apis.length}`);
+  const api = apis[0];
+  const stages = of('aws_api_gateway_stage');
+  if (stages.length !== 1) throw new StackModelError(`${file}: the local gateway serves exactly one stage; the stack has ${stages.length}`);
+  const stage = stages[0].body;
+
+  // Resource paths: walk each resource up to the API's root.
+  const pathOf = (address: string, seen = new Set<string>()): string => {
+    if (seen.has(address)) throw new StackModelError(`${file}: resource cycle at ${address}`);
+    seen.add(address);
+    const body = byAddress(address);
+    const parent = parseReference(body.parent_id);
+    const part = String(body.path_part);
+    if (!parent) throw new StackModelError(`${file}: ${address}.parent_id is not a reference`);
+    if (parent.attr === 'root_resource_id') return `/${part}`;
+    return `${pathOf(parent.address, seen)}/${part}`;
+  };
+  const resourcePathOf = (value: unknown): string => {
+    const ref = parseReference(value);
+    if (!ref) throw new StackModelError(`${file}: resource_id ${JSON.stringify(value)} is not a reference`);
+    if (ref.attr === 'root_resource_id') return '/';
+    if (ref.address.startsWith('aws_api_gateway_method.')) return resourcePathOf(byAddress(ref.address).resource_id);
+    return pathOf(ref.address);
+  };
+  const methodKey = (resourceId: unknown, httpMethod: unknown): string => {
+    const ref = parseReference(httpMethod);
+    const verb = ref ? String(byAddress(ref.address).http_method) : String(httpMethod);
+    return `${verb} ${resourcePathOf(resourceId)}`;
+  };
+
+  const functionAddressOf = (uri: unknown): string | undefined => {
+    const ref = parseReference(uri);
+    if (ref?.address.startsWith('aws_lambda_function.')) return ref.address;
+    // `arn:...:apigateway:<region>:lambda:path/2015-03-31/functions/${aws_lambda_function.x.arn}/invocations`
+    const inner = typeof uri === 'string' ? /\$\{(aws_lambda_function\.[A-Za-z0-9_-]+)\.(?:arn|invoke_arn|qualified_arn)\}/.exec(uri) : null;
+    return inner?.[1];
+  };
+
+  const functions = new Map<string, LambdaFunctionModel>();
+  for (const { address, body } of of('aws_lambda_function')) {
+    if (typeof body.filename !== 'string') continue;
+    const variables = ((body.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {}) as Record<string, string>;
+    functions.set(address, {
+      address,
+      functionName: String(body.function_name),
+      handler: String(body.handler ?? 'index.handler'),
+      archive: path.resolve(dir, body.filename),
+      timeoutSeconds: Number(body.timeout ?? 3),
+      environment: variables,
+    });
+  }
+
+  const authorizers = new Map<string, AuthorizerModel>();
+  for (const { address, body } of of('aws_api_gateway_authorizer')) {
+    const functionAddress = functionAddressOf(body.authorizer_uri);
+    if (!functionAddress) throw new StackModelError(`${file}: ${address}.authorizer_uri names no Lambda function of the stack`);
+    authorizers.set(address, {
+      address,
+      name: String(body.name),
+      type: String(body.type ?? 'TOKEN'),
+      identitySource: String(body.identity_source ?? 'method.request.header.Authorization'),
+      ...(typeof body.identity_validation_expression === 'string' ? { identityValidationExpression: body.identity_validation_expression } : {}),
+      // API Gateway's default when unset: 300 s.
+      ttlSeconds: body.authorizer_result_ttl_in_seconds === undefined ? 300 : Number(body.authorizer_result_ttl_in_seconds),
+      functionAddress,
+    });
+  }
+
+  const models = new Map<string, unknown>();
+  for (const { address, body } of of('aws_api_gateway_model')) models.set(address, JSON.parse(String(body.schema)));
+  const validators = new Map(of('aws_api_gateway_request_validator').map(({ address, body }) => [address, body]));
+
+  const responsesByMethod = new Map<string, IntegrationResponseModel[]>();
+  for (const { body } of of('aws_api_gateway_integration_response')) {
+    const key = methodKey(body.resource_id, body.http_method);
+    const list = responsesByMethod.get(key) ?? [];
+    list.push({
+      statusCode: String(body.status_code),
+      ...(typeof body.selection_pattern === 'string' && body.selection_pattern !== '' ? { selectionPattern: body.selection_pattern } : {}),
+      responseParameters: (body.response_parameters ?? {}) as Record<string, string>,
+      responseTemplates: (body.response_templates ?? {}) as Record<string, string>,
+    });
+    responsesByMethod.set(key, list);
+  }
+  const integrations = new Map<string, IntegrationModel>();
+  for (const { body } of of('aws_api_gateway_integration')) {
+    const key = methodKey(body.resource_id, body.http_method);
+    const functionAddress = body.type === 'AWS_PROXY' ? functionAddressOf(body.uri) : undefined;
+    integrations.set(key, {
+      type: String(body.type) as IntegrationModel['type'],
+      uri: String(body.uri ?? ''),
+      ...(body.integration_http_method ? { httpMethod: String(body.integration_http_method) } : {}),
+      ...(body.passthrough_behavior ? { passthroughBehavior: String(body.passthrough_behavior) } : {}),
+      requestParameters: (body.request_parameters ?? {}) as Record<string, string>,
+      requestTemplates: (body.request_templates ?? {}) as Record<string, string>,
+      timeoutMs: Number(body.timeout_milliseconds ?? 29000),
+      responses: responsesByMethod.get(key) ?? [],
+      ...(functionAddress ? { functionAddress } : {}),
+    });
+  }
+
+  const routes: Route[] = [];
+  for (const { address, body } of of('aws_api_gateway_method')) {
+    const resourcePath = resourcePathOf(body.resource_id);
+    const httpMethod = String(body.http_method);
+    const requestModels: Record<string, unknown> = {};
+    for (const [contentType, ref] of Object.entries((body.request_models ?? {}) as Record<string, string>)) {
+      const modelRef = parseReference(ref);
+      if (modelRef && models.has(modelRef.address)) requestModels[contentType] = models.get(modelRef.address);
+    }
+    const validatorRef = parseReference(body.request_validator_id);
+    const validator = validatorRef ? validators.get(validatorRef.address) : undefined;
+    const authorizerRef = parseReference(body.authorizer_id);
+    if (body.authorization === 'CUSTOM' && (!authorizerRef || !authorizers.has(authorizerRef.address))) {
+      throw new StackModelError(`${file}: ${address} uses a CUSTOM authorizer the stack does not define`);
+    }
+    const integration = integrations.get(`${httpMethod} ${resourcePath}`);
+    routes.push({
+      httpMethod,
+      resourcePath,
+      authorization: String(body.authorization ?? 'NONE'),
+      ...(authorizerRef ? { authorizerAddress: authorizerRef.address } : {}),
+      apiKeyRequired: body.api_key_required === true,
+      requestModels,
+      validateBody: validator?.validate_request_body === true,
+      ...(integration ? { integration } : {}),
+    });
+  }
+  routes.sort((a, b) => (a.resourcePath + a.httpMethod).localeCompare(b.resourcePath + b.httpMethod));
+
+  const gatewayResponses = new Map<string, GatewayResponseModel>();
+  for (const { body } of of('aws_api_gateway_gateway_response')) {
+    gatewayResponses.set(String(body.response_type), {
+      responseType: String(body.response_type),
+      ...(body.status_code ? { statusCode: String(body.status_code) } : {}),
+      responseParameters: (body.response_parameters ?? {}) as Record<string, string>,
+      responseTemplates: (body.response_templates ?? {}) as Record<string, string>,
+    });
+  }
+
+  const apiKeys = new Map<string, ApiKeyModel>();
+  const keyAddressToValue = new Map<string, string>();
+  for (const { address, body } of of('aws_api_gateway_api_key')) {
+    if (typeof body.value !== 'string') continue;
+    apiKeys.set(body.value, { address, name: String(body.name), value: body.value, enabled: body.enabled !== false });
+    keyAddressToValue.set(address, body.value);
+  }
+  const planKeys = new Map<string, string[]>();
+  for (const { body } of of('aws_api_gateway_usage_plan_key')) {
+    const plan = parseReference(body.usage_plan_id)?.address;
+    const key = parseReference(body.key_id)?.address;
+    if (plan && key) planKeys.set(plan, [...(planKeys.get(plan) ?? []), key]);
+  }
+  const usagePlans: UsagePlanModel[] = of('aws_api_gateway_usage_plan').map(({ address, body }) => {
+    const throttle = body.throttle_settings as { rate_limit?: number; burst_limit?: number } | undefined;
+    const quota = body.quota_settings as { limit?: number; period?: string; offset?: number } | undefined;
+    return {
+      address,
+      name: String(body.name),
+      ...(throttle ? { throttle: { rateLimit: Number(throttle.rate_limit ?? 0), burstLimit: Number(throttle.burst_limit ?? 0) } } : {}),
+      ...(quota ? { quota: { limit: Number(quota.limit), period: String(quota.period) as 'DAY' | 'WEEK' | 'MONTH', offset: Number(quota.offset ?? 0) } } : {}),
+      keyAddresses: planKeys.get(address) ?? [],
+    };
+  });
+
+  const accessLog = stage.access_log_settings as { format?: string } | undefined;
+  const region = json.provider?.aws?.[0]?.region;
+  return {
+    dir,
+    restApiName: String(api.body.name),
+    region: typeof region === 'string' ? region : 'us-east-1',
+    stageName: String(stage.stage_name),
+    routes,
+    authorizers,
+    gatewayResponses,
+    usagePlans,
+    apiKeys,
+    ...(accessLog?.format ? { accessLogFormat: accessLog.format } : {}),
+    functions,
+  };
+}
