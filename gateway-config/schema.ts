@@ -210,8 +210,8 @@ export const observabilitySchema = z.strictObject({
   executionLogLevel: z.enum(['ERROR', 'INFO'], { error: 'executionLogLevel must be ERROR or INFO' }).default('ERROR'),
   /** Stage-wide throttle ceiling, at least every tenant's own limits. @default 500 req/s, burst 1000 */
   throttle: z.strictObject({ rateLimit: nonNegative('throttle rateLimit').default(500), burstLimit: z.number().int().min(0).default(1000) }).prefault({}),
-  /** X-Ray tracing. @default both on */
-  tracing: z.strictObject({ stage: z.boolean().default(true), authorizer: z.boolean().default(true) }).prefault({}),
+  /** X-Ray tracing of the stage, the authorizer and (integration `forwarder`) the forwarder. @default all on */
+  tracing: z.strictObject({ stage: z.boolean().default(true), authorizer: z.boolean().default(true), forwarder: z.boolean().default(true) }).prefault({}),
   /** Set the account-wide API Gateway CloudWatch Logs role (one per account and region). @default false */
   apiGatewayAccount: z.boolean().default(false),
   alarms: z

@@ -108,6 +108,10 @@ export interface NodejsFunctionProps extends BundleOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** X-Ray active tracing (adds the two X-Ray write actions, which take no resource). @default false */
   readonly tracing?: boolean;
+  /** @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** Concurrent executions reserved for (and capping) the function. @default none */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -154,7 +158,7 @@ export class NodejsFunction extends Construct {
       description: props.description,
       role: this.role.arn,
       runtime: LAMBDA_RUNTIME,
-      architectures: ['arm64'],
+      architectures: [props.architecture ?? 'arm64'],
       handler: 'index.handler',
       filename: asset.path,
       sourceCodeHash: this.bundle.sha256,
@@ -163,6 +167,7 @@ export class NodejsFunction extends Construct {
       ...(props.environment ? { environment: { variables: { ...props.environment } } } : {}),
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
       ...(props.tracing ? { tracingConfig: { mode: 'Active' } } : {}),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       dependsOn: [this.logGroup],
     });
   }
