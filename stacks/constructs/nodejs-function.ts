@@ -20,6 +20,12 @@ export interface BundleOptions {
   readonly entry: string;
   /** Bare module ids resolved to generated JSON, e.g. `{ 'gateway:authorizer-settings': settings }`. */
   readonly jsonModules?: Readonly<Record<string, unknown>>;
+  /**
+   * Package entry fields esbuild resolves, in order. `['module', 'main']` takes packages' ES module
+   * builds, which esbuild can tree-shake (the AWS SDK's CommonJS builds are one file per package,
+   * kept whole). @default esbuild's for platform node: `['main', 'module']`
+   */
+  readonly mainFields?: readonly string[];
 }
 
 export interface Bundle {
@@ -82,7 +88,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
       writeFileSync(file, JSON.stringify(value));
       alias[id] = file;
     }
-    const result = buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [path.resolve(options.entry)], alias });
+    const result = buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [path.resolve(options.entry)], alias, ...(options.mainFields ? { mainFields: [...options.mainFields] } : {}) });
     const code = result.outputFiles[0].text;
     const sha256 = createHash('sha256').update(code).digest('hex');
     const dir = path.join(bundleRoot(), sha256);
