@@ -53,6 +53,19 @@ const environments: EnvironmentInput[] = [
       developmentIdp: { url: process.env.GATEWAY_DEV_IDP_URL ?? 'http://127.0.0.1:4599' },
     },
   },
+  {
+    // The same emulator, integration mode `forwarder`: the routes go through a Lambda function
+    // that calls Bedrock with the AWS SDK (docs/integration-modes.md). No WAF, to deploy quickly.
+    name: 'local-forwarder',
+    region: 'us-east-1',
+    state: { backend: 's3', bucket: 'bedrock-gateway-local-tfstate', keyPrefix: 'bedrock-ai-gateway' },
+    integration: 'forwarder',
+    forwarder: { memoryMb: 512, reservedConcurrency: 10 },
+    authorizer: { cacheTtlSeconds: 60 },
+    logRetentionDays: 1,
+    observability: { production: false, accessLogs: { retentionDays: 1 } },
+    emulator: { endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566' },
+  },
 ];
 
 export default environments;

@@ -3,7 +3,7 @@
  * the authorizer's tenant table need, so the two can never disagree.
  */
 import { createHash } from 'node:crypto';
-import type { Environment, GatewayConfig, Model, Quota, Tenant, Tier } from './schema';
+import { FORWARDER_DEFAULTS, type Environment, type GatewayConfig, type Model, type Quota, type Tenant, type Tier } from './schema';
 
 /** The routes the gateway exposes, mirroring bedrock-runtime's REST paths. */
 export const GATEWAY_ROUTES = ['converse', 'invoke'] as const;
@@ -77,4 +77,28 @@ export function modelResourceArns(model: Model, region: string, partition: strin
     `arn:${partition}:bedrock:${region}:${accountId}:inference-profile/${model.id}`,
     ...model.regions.map((r) => `arn:${partition}:bedrock:${r}::foundation-model/${model.foundationModel}`),
   ];
+}
+
+/** Every IAM resource ARN the gateway's model path may invoke: the whole catalogue, deduplicated, in catalogue order. */
+export function catalogueResourceArns(models: readonly Model[], region: string, partition: string, accountId: string): string[] {
+  return [...new Set(models.flatMap((m) => modelResourceArns(m, region, partition, accountId)))];
+}
+
+/** The forwarder function's settings with defaults applied (the config was validated). */
+export interface ResolvedForwarder {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency?: number;
+  readonly architecture: 'arm64' | 'x86_64';
+}
+
+export function resolvedForwarder(environment: Environment): ResolvedForwarder {
+  const f = environment.forwarder ?? {};
+  return {
+    memoryMb: f.memoryMb ?? FORWARDER_DEFAULTS.memoryMb,
+    // The longest the integration lets it run: API Gateway gives up then anyway.
+    timeoutSeconds: f.timeoutSeconds ?? Math.floor(environment.integrationTimeoutMs / 1000),
+    ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
+    architecture: f.architecture ?? FORWARDER_DEFAULTS.architecture,
+  };
 }

@@ -20,6 +20,15 @@ export const AWS_LIMITS = {
   integrationTimeoutMs: { min: 50, max: 300_000 },
 } as const;
 
+/** How the gateway routes reach Bedrock (issue 14; docs/integration-modes.md). */
+export const INTEGRATION_MODES = ['direct', 'forwarder'] as const;
+export type IntegrationMode = (typeof INTEGRATION_MODES)[number];
+export const LAMBDA_ARCHITECTURES = ['arm64', 'x86_64'] as const;
+/** Lambda function limits (Lambda developer guide, "Lambda quotas"). */
+export const LAMBDA_LIMITS = { memoryMb: { min: 128, max: 10_240 } } as const;
+/** Forwarder defaults where the config is silent. */
+export const FORWARDER_DEFAULTS = { memoryMb: 512, architecture: 'arm64' } as const;
+
 export const QUOTA_PERIODS = ['DAY', 'WEEK', 'MONTH'] as const;
 /** Asymmetric algorithms only: HMAC and `none` can never be configured. */
 export const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
@@ -203,8 +212,8 @@ export const observabilitySchema = z.strictObject({
   executionLogLevel: z.enum(['ERROR', 'INFO'], { error: 'executionLogLevel must be ERROR or INFO' }).default('ERROR'),
   /** Stage-wide throttle ceiling, at least every tenant's own limits. @default 500 req/s, burst 1000 */
   throttle: z.strictObject({ rateLimit: nonNegative('throttle rateLimit').default(500), burstLimit: z.number().int().min(0).default(1000) }).prefault({}),
-  /** X-Ray tracing. @default both on */
-  tracing: z.strictObject({ stage: z.boolean().default(true), authorizer: z.boolean().default(true) }).prefault({}),
+  /** X-Ray tracing of the stage, the authorizer and (integration `forwarder`) the forwarder. @default all on */
+  tracing: z.strictObject({ stage: z.boolean().default(true), authorizer: z.boolean().default(true), forwarder: z.boolean().default(true) }).prefault({}),
   /** Set the account-wide API Gateway CloudWatch Logs role (one per account and region). @default false */
   apiGatewayAccount: z.boolean().default(false),
   alarms: z
@@ -252,6 +261,32 @@ export const environmentSchema = z.strictObject({
     .min(AWS_LIMITS.integrationTimeoutMs.min, `integrationTimeoutMs must be at least ${AWS_LIMITS.integrationTimeoutMs.min}`)
     .max(AWS_LIMITS.integrationTimeoutMs.max, `integrationTimeoutMs must not be greater than ${AWS_LIMITS.integrationTimeoutMs.max}`)
     .default(29_000),
+  // ---- integration mode (issue 14): direct AWS integration or a Lambda forwarder ----
+  /**
+   * How the routes reach Bedrock: `direct` (API Gateway AWS integration, no Lambda in the model
+   * path) or `forwarder` (AWS_PROXY to a Lambda function that calls Bedrock with the AWS SDK).
+   * See docs/integration-modes.md. @default 'direct'
+   */
+  integration: z.enum(INTEGRATION_MODES, { error: `integration must be one of ${INTEGRATION_MODES.join(', ')}` }).default('direct'),
+  /** The forwarder function; only with `integration: 'forwarder'` (defaults then apply without it). */
+  forwarder: z
+    .strictObject({
+      /** @default 512 */
+      memoryMb: z
+        .number({ error: 'forwarder.memoryMb must be a number' })
+        .int('forwarder.memoryMb must be a whole number')
+        .min(LAMBDA_LIMITS.memoryMb.min, `forwarder.memoryMb must be between ${LAMBDA_LIMITS.memoryMb.min} and ${LAMBDA_LIMITS.memoryMb.max} MB`)
+        .max(LAMBDA_LIMITS.memoryMb.max, `forwarder.memoryMb must be between ${LAMBDA_LIMITS.memoryMb.min} and ${LAMBDA_LIMITS.memoryMb.max} MB`)
+        .optional(),
+      /** Seconds; at most the integration timeout (integrationTimeoutMs). @default integrationTimeoutMs in whole seconds */
+      timeoutSeconds: z.number({ error: 'forwarder.timeoutSeconds must be a number' }).int('forwarder.timeoutSeconds must be a whole number').min(1, 'forwarder.timeoutSeconds must be at least 1').optional(),
+      /** Concurrent executions reserved for (and capping) the forwarder. @default none (the account's unreserved pool) */
+      reservedConcurrency: z.number({ error: 'forwarder.reservedConcurrency must be a number' }).int('forwarder.reservedConcurrency must be a whole number').min(1, 'forwarder.reservedConcurrency must be at least 1 (0 would refuse every request)').optional(),
+      /** @default 'arm64' */
+      architecture: z.enum(LAMBDA_ARCHITECTURES, { error: `forwarder.architecture must be one of ${LAMBDA_ARCHITECTURES.join(', ')}` }).optional(),
+    })
+    .optional(),
+  // ---- end integration mode ----
   authorizer: z
     .strictObject({
       /** @default 300 */
@@ -350,3 +385,4 @@ export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];
 export type Observability = z.output<typeof observabilitySchema>;
 export type ObservabilityInput = z.input<typeof observabilitySchema>;
+export type ForwarderInput = NonNullable<EnvironmentInput['forwarder']>;

@@ -1,5 +1,6 @@
 /** Builds the authorizer's settings (identity providers + tenant table) for one environment. */
 import type { AuthorizerSettings } from '../functions/authorizer/settings';
+import type { ForwarderSettings } from '../functions/forwarder/settings';
 import { apiKeyValue, effectiveModels, GATEWAY_ROUTES } from './derive';
 import type { Environment, GatewayConfig, IdentityProvider } from './schema';
 
@@ -51,5 +52,16 @@ export function buildAuthorizerSettings(config: GatewayConfig, environment: Envi
         },
       ]),
     ),
+  };
+}
+
+/** Builds the forwarder's settings (region, routes, each tenant's model allowlist) for one environment. */
+export function buildForwarderSettings(config: GatewayConfig, environment: Environment): ForwarderSettings {
+  const tenants = [...config.tenants].sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    environment: environment.name,
+    region: environment.region,
+    routes: [...GATEWAY_ROUTES],
+    tenants: Object.fromEntries(tenants.map((tenant) => [tenant.id, { enabled: tenant.enabled, models: effectiveModels(config, tenant) }])),
   };
 }

@@ -125,6 +125,7 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
   checkSharedStateBuckets(config, report);
   checkRegionalLimits(config, report);
   checkEdge(config, report);
+  checkIntegration(config, report);
   return issues;
 }
 
@@ -309,5 +310,34 @@ function canonicalCidr(text: string): string {
   return parsed.ok ? `${parsed.cidr.version}:${parsed.cidr.network}/${parsed.cidr.prefix}` : text;
 }
 // --- end edge ---
+
+// ---- integration mode (issue 14) ----
+/**
+ * Forwarder settings belong to forwarder environments, and the function may not outlive the
+ * integration: past `integrationTimeoutMs` API Gateway has already answered 504 while the
+ * function would keep running (and billing).
+ */
+function checkIntegration(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  config.environments.forEach((env, e) => {
+    const at = ['environments', e];
+    if (env.forwarder !== undefined && env.integration !== 'forwarder') {
+      report([...at, 'forwarder'], `forwarder settings apply only with integration: 'forwarder' (this environment's integration is '${env.integration}'); set integration: 'forwarder' or remove them`, env.forwarder);
+      return;
+    }
+    if (env.integration !== 'forwarder') return;
+    const bound = Math.floor(env.integrationTimeoutMs / 1000);
+    const timeout = env.forwarder?.timeoutSeconds;
+    if (timeout === undefined && bound < 1) {
+      report([...at, 'integrationTimeoutMs'], "integration 'forwarder' needs integrationTimeoutMs of at least 1000 (the forwarder's timeout is whole seconds, at most the integration timeout)", env.integrationTimeoutMs);
+    } else if (timeout !== undefined && timeout > bound) {
+      report(
+        [...at, 'forwarder', 'timeoutSeconds'],
+        `forwarder.timeoutSeconds must not exceed the integration timeout (integrationTimeoutMs ${env.integrationTimeoutMs} allows at most ${bound} s): API Gateway answers 504 at that point while the function keeps running`,
+        timeout,
+      );
+    }
+  });
+}
+// ---- end integration mode ----
 
 export type { GatewayConfig };

@@ -7,15 +7,16 @@ import { Annotations, Aspects, Fn, Lazy, TerraformOutput, TerraformStack } from 
 import { Construct } from 'constructs';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
-import { GATEWAY_ROUTES, resourceNamePrefix, restApiName, stageNameOf } from '../gateway-config/derive';
+import { GATEWAY_ROUTES, resolvedForwarder, resourceNamePrefix, restApiName, stageNameOf } from '../gateway-config/derive';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
-import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
+import { buildAuthorizerSettings, buildForwarderSettings } from '../gateway-config/tenant-table';
 import { AccountFacts } from './constructs/account-facts';
 import { JwtAuthorizer } from './constructs/authorizer';
 import { BedrockIntegration } from './constructs/bedrock-integration';
 import { CustomDomain } from './constructs/custom-domain';
 import { ignoreEmulatorDrift } from './constructs/emulator-drift';
 import { GatewayResponses } from './constructs/gateway-responses';
+import { BedrockForwarder } from './constructs/lambda-forwarder';
 import { GatewayObservability } from './constructs/observability';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
@@ -31,7 +32,8 @@ export interface GatewayStackProps {
 export class GatewayStack extends TerraformStack {
   readonly restApi: GatewayRestApi;
   readonly authorizer: JwtAuthorizer;
-  readonly integration: BedrockIntegration;
+  /** The model path: `BedrockIntegration` (integration `direct`) or `BedrockForwarder` (`forwarder`). */
+  readonly integration: BedrockIntegration | BedrockForwarder;
   readonly stage: ApiGatewayStage;
   readonly plans: TenantPlans;
   /** Present when `edge.waf` is set and enabled. */
@@ -77,13 +79,28 @@ export class GatewayStack extends TerraformStack {
       logRetentionDays: environment.logRetentionDays,
       tracing: environment.observability.tracing.authorizer,
     });
-    this.integration = new BedrockIntegration(this, 'bedrock', {
-      restApiId: this.restApi.api.id,
-      region: environment.region,
-      namePrefix,
-      models: config.models,
-      timeoutMs: environment.integrationTimeoutMs,
-    });
+    this.integration =
+      environment.integration === 'forwarder'
+        ? new BedrockForwarder(this, 'forwarder', {
+            restApiId: this.restApi.api.id,
+            executionArn: this.restApi.api.executionArn,
+            stageName,
+            region: environment.region,
+            namePrefix,
+            models: config.models,
+            settings: buildForwarderSettings(config, environment),
+            forwarder: resolvedForwarder(environment),
+            timeoutMs: environment.integrationTimeoutMs,
+            logRetentionDays: environment.logRetentionDays,
+            tracing: environment.observability.tracing.forwarder,
+          })
+        : new BedrockIntegration(this, 'bedrock', {
+            restApiId: this.restApi.api.id,
+            region: environment.region,
+            namePrefix,
+            models: config.models,
+            timeoutMs: environment.integrationTimeoutMs,
+          });
     for (const route of GATEWAY_ROUTES) {
       const method = this.restApi.addRoute({ route, authorizerId: this.authorizer.authorizer.id });
       this.integration.addRoute({ route, method });

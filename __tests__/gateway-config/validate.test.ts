@@ -221,7 +221,7 @@ describe('validateConfig', () => {
       accessLogs: { retentionDays: 365 },
       executionLogLevel: 'ERROR',
       throttle: { rateLimit: 1000, burstLimit: 2000 },
-      tracing: { stage: true, authorizer: true },
+      tracing: { stage: true, authorizer: true, forwarder: true },
       apiGatewayAccount: false,
       alarms: {
         enabled: true,

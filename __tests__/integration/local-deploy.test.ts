@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { emulatorS3Client, waitForVersionedBucket } from '../../scripts/lib/state-bucket-ready';
-import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import { GetIntegrationCommand, GetResourcesCommand } from '@aws-sdk/client-api-gateway';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DEFAULT_CONFIG_DIR } from '../../gateway-config/load';
 import { effectiveLimits, stageNameOf, tenantNeedsOwnPlan, tierOf } from '../../gateway-config/derive';
@@ -329,6 +330,51 @@ describe('local deploy on the emulator', () => {
     for (const name of synthesizedLogGroupNames(gatewayDir, restApiId)) {
       const groups = (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))).logGroups ?? [];
       expect(groups.map((g) => g.logGroupName)).not.toContain(name);
+    }
+  });
+});
+
+/**
+ * Integration mode `forwarder` (issue 14): the example's second emulator environment, deployed
+ * after the `local` stack is gone (its resource names share the `local` prefix), into the same
+ * emulator and state bucket. Not destroyed: the emulator stops with the suite.
+ */
+describe('integration mode forwarder on the same emulator', () => {
+  test('local-forwarder deploys: both routes AWS_PROXY to the forwarder function, invokable by exactly those routes, with its settings', async () => {
+    const forwarderTarget = localTarget(DEFAULT_CONFIG_DIR, 'local-forwarder');
+    expect(forwarderTarget.environment.integration).toBe('forwarder');
+    const dir = stackDir(outdir, forwarderTarget.gatewayStackId);
+    await init(dir);
+    const result = await timed('forwarder stack apply', () => apply(dir));
+    expect(result.stdout).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+    const apiId = String((await outputs(dir)).rest_api_id);
+    const functionName = `${resourceNamePrefix(forwarderTarget.environment)}-forwarder`;
+
+    const fn = await clients.lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
+    expect(fn.Configuration).toMatchObject({ Runtime: LAMBDA_RUNTIME, Handler: 'index.handler', MemorySize: 512, Timeout: 29, Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    expect(fn.Concurrency?.ReservedConcurrentExecutions).toBe(10);
+
+    const policy = JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: functionName }))).Policy ?? '{}') as {
+      Statement: Array<{ Sid: string; Principal: unknown; Action: string; Condition: { ArnLike: Record<string, string> } }>;
+    };
+    // moto 5.2 leaves the account out of the API's execution ARN (`arn:aws:execute-api:us-east-1::<id>`).
+    const sourceArn = (route: string) => new RegExp(`^arn:aws:execute-api:us-east-1:(\\d{12})?:${apiId}/local-forwarder/POST/model/\\*/${route}$`);
+    expect(policy.Statement.map((s) => [s.Sid, s.Action, s.Condition.ArnLike['AWS:SourceArn']]).sort()).toEqual([
+      ['AllowGatewayRoute-converse', 'lambda:InvokeFunction', expect.stringMatching(sourceArn('converse'))],
+      ['AllowGatewayRoute-invoke', 'lambda:InvokeFunction', expect.stringMatching(sourceArn('invoke'))],
+    ]);
+
+    const resources = (await clients.apigateway.send(new GetResourcesCommand({ restApiId: apiId, limit: 500 }))).items ?? [];
+    const routes = resources.filter((r) => /^\/model\/\{modelId\}\/(converse|invoke)$/.test(r.path ?? ''));
+    expect(routes.map((r) => r.path).sort()).toEqual(['/model/{modelId}/converse', '/model/{modelId}/invoke']);
+    for (const route of routes) {
+      const integration = await clients.apigateway.send(new GetIntegrationCommand({ restApiId: apiId, resourceId: route.id!, httpMethod: 'POST' }));
+      expect([route.path, integration.type, integration.httpMethod, integration.uri]).toEqual([
+        route.path,
+        'AWS_PROXY',
+        'POST',
+        expect.stringContaining(`:function:${functionName}/invocations`),
+      ]);
     }
   });
 });

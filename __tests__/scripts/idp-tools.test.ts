@@ -60,5 +60,5 @@ test('check-idp exits 0 when every provider matches its config', async () => {
 test('usage errors exit 2', async () => {
   const run = await runScript('check-idp.ts', ['--env', 'nope'], '');
   expect(run.code).toBe(2);
-  expect(run.stderr.split('\n')[0]).toBe('error: unknown environment "nope"; configured: dev, prod, local');
+  expect(run.stderr.split('\n')[0]).toBe('error: unknown environment "nope"; configured: dev, prod, local, local-forwarder');
 }, 60_000);

@@ -120,7 +120,7 @@ describe('stage settings and tracing', () => {
   test('X-Ray on the stage and the authorizer by default; each can be turned off', () => {
     expect(one(dev, 'aws_api_gateway_stage').xray_tracing_enabled).toBe(true);
     expect(one(dev, 'aws_lambda_function').tracing_config).toEqual({ mode: 'Active' });
-    const off = withObservability('dev', { tracing: { stage: false, authorizer: false } });
+    const off = withObservability('dev', { tracing: { stage: false, authorizer: false, forwarder: false } });
     expect(one(off, 'aws_api_gateway_stage').xray_tracing_enabled).toBe(false);
     expect(one(off, 'aws_lambda_function').tracing_config).toBeUndefined();
     expect(JSON.stringify(resourcesOf(off, 'aws_iam_role_policy'))).not.toContain('xray:');

@@ -28,7 +28,7 @@ describe('stateBucketTargets', () => {
   test('one bootstrap target per state bucket, shared by the environments that use it', () => {
     expect(stateBucketTargets(config).map((t) => [stateStackId(t), t.region, t.environments, t.emulatorEndpoint])).toEqual([
       ['state-example-corp-bedrock-gateway-tfstate', 'us-east-1', ['dev', 'prod'], undefined],
-      ['state-bedrock-gateway-local-tfstate', 'us-east-1', ['local'], expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)],
+      ['state-bedrock-gateway-local-tfstate', 'us-east-1', ['local', 'local-forwarder'], expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)],
     ]);
   });
 

@@ -119,7 +119,7 @@ let jsonValidation: Promise<ValidateOutcome[]> | undefined;
 const validateJson = () => (jsonValidation ??= Promise.all(Object.entries(stacks).map(([name, dirs]) => validate(name, dirs.json))));
 
 test('main.ts synthesizes one gateway stack per configured environment', () => {
-  expect(Object.keys(app.stacks)).toEqual(expect.arrayContaining(['gateway-dev', 'gateway-prod', 'gateway-local']));
+  expect(Object.keys(app.stacks)).toEqual(expect.arrayContaining(['gateway-dev', 'gateway-prod', 'gateway-local', 'gateway-local-forwarder']));
   expect(Object.keys(variants.stacks).sort()).toEqual(['gateway-edge-min', 'gateway-waf-all']);
 });
 
@@ -135,6 +135,9 @@ test('terraform init + validate accept every synthesized stack (Terraform JSON),
   const withType = (type: string) => Object.keys(stacks).filter((name) => readFileSync(path.join(stacks[name].json, 'cdk.tf.json'), 'utf8').includes(`"${type}"`)).sort();
   expect(withType('aws_wafv2_web_acl')).toEqual(['gateway-edge-min', 'gateway-local', 'gateway-prod', 'gateway-waf-all']);
   expect(withType('aws_api_gateway_domain_name')).toEqual(['gateway-edge-min', 'gateway-prod']);
+  // Both integration modes (issue 14): the forwarder's AWS_PROXY routes, the direct mode's integration responses.
+  expect(withType('AWS_PROXY')).toEqual(['gateway-local-forwarder']);
+  expect(withType('aws_api_gateway_integration_response')).toEqual(['gateway-dev', 'gateway-edge-min', 'gateway-local', 'gateway-prod', 'gateway-waf-all']);
   const results = await validateJson();
   expect(results.filter((r) => !r.valid || r.errors !== 0)).toEqual([]);
   expect(results.length).toBe(Object.keys(stacks).length);

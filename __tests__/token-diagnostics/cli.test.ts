@@ -74,8 +74,8 @@ describe('npm run explain-token', () => {
   });
 
   it.each([
-    [[], 'a token', 'error: --env is required; configured environments: dev, prod, local'],
-    [['--env', 'staging'], 'a token', 'error: unknown environment "staging"; configured: dev, prod, local'],
+    [[], 'a token', 'error: --env is required; configured environments: dev, prod, local, local-forwarder'],
+    [['--env', 'staging'], 'a token', 'error: unknown environment "staging"; configured: dev, prod, local, local-forwarder'],
     [['--env', 'dev'], undefined, 'error: no token: pass --token <jwt>, or pipe it on stdin'],
     [['--env', 'dev'], '  \n', 'error: no token: pass --token <jwt>, or pipe it on stdin'],
     [['--env', 'dev', '--route', 'converse-stream'], 'a token', 'error: --route must be one of converse, invoke (got "converse-stream")'],
@@ -122,7 +122,7 @@ describe('npm run check-idp', () => {
     const unknown = await run(runCheckIdp, ['--env', 'dev', '--idp', 'auth0']);
     expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([2, 'error: unknown identity provider "auth0"; configured: cognito, entra, okta']);
     const noEnv = await run(runCheckIdp, []);
-    expect([noEnv.code, noEnv.stderr.split('\n')[0]]).toEqual([2, 'error: --env is required; configured environments: dev, prod, local']);
+    expect([noEnv.code, noEnv.stderr.split('\n')[0]]).toEqual([2, 'error: --env is required; configured environments: dev, prod, local, local-forwarder']);
   });
 });
 

@@ -12,15 +12,15 @@ import { ApiGatewayMethodResponse } from '@cdktf/provider-aws/lib/api-gateway-me
 import { AccountFacts } from './account-facts';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { modelResourceArns } from '../../gateway-config/derive';
+import { catalogueResourceArns } from '../../gateway-config/derive';
 import type { GatewayRoute } from '../../gateway-config/derive';
 import type { Model } from '../../gateway-config/schema';
 import { requestTemplateFor } from '../templates/request-mapping';
 
-/** Statuses Bedrock documents for Converse and InvokeModel; each reaches the client unchanged. */
-export const BEDROCK_ERROR_STATUSES = ['400', '403', '404', '408', '424', '429', '500', '503'] as const;
-/** Any other non-2xx status from Bedrock becomes a 502, never a 200. */
-export const UNEXPECTED_UPSTREAM_STATUS = '502';
+import { BEDROCK_ERROR_STATUSES, UNEXPECTED_UPSTREAM_STATUS } from '../../functions/shared/gateway-errors';
+
+// One definition with the forwarder (functions/shared/gateway-errors.ts).
+export { BEDROCK_ERROR_STATUSES, UNEXPECTED_UPSTREAM_STATUS };
 
 /**
  * A selection pattern matching every 3-digit status except 2xx and `excluded`, so that no
@@ -72,7 +72,7 @@ export class BedrockIntegration extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    const resources = [...new Set(props.models.flatMap((m) => modelResourceArns(m, props.region, facts.partition, facts.accountId)))];
+    const resources = catalogueResourceArns(props.models, props.region, facts.partition, facts.accountId);
     new IamRolePolicy(this, 'invoke-policy', {
       name: 'invoke-catalogue-models',
       role: this.role.name,

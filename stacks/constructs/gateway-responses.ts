@@ -12,6 +12,7 @@
  */
 import { Construct } from 'constructs';
 import { ApiGatewayGatewayResponse } from '@cdktf/provider-aws/lib/api-gateway-gateway-response';
+import { GATEWAY_ERROR_MESSAGES } from '../../functions/shared/gateway-errors';
 
 /** Use API Gateway's own error message. */
 export const API_GATEWAY_MESSAGE = '$context.error.messageString';
@@ -37,13 +38,13 @@ export interface GatewayErrorResponse {
  */
 export const GATEWAY_ERROR_RESPONSES: readonly GatewayErrorResponse[] = [
   { type: 'UNAUTHORIZED', status: '401', errorType: 'AccessDeniedException', message: 'Unauthorized: send a valid, unexpired Bearer token in the Authorization header' },
-  { type: 'ACCESS_DENIED', status: '403', errorType: 'AccessDeniedException', message: 'Access denied: this caller may not invoke this model through the gateway' },
-  { type: 'MISSING_AUTHENTICATION_TOKEN', status: '404', errorType: 'ResourceNotFoundException', message: 'Not found: the gateway serves POST /model/{modelId}/converse and POST /model/{modelId}/invoke only' },
+  { type: 'ACCESS_DENIED', status: '403', errorType: 'AccessDeniedException', message: GATEWAY_ERROR_MESSAGES.accessDenied },
+  { type: 'MISSING_AUTHENTICATION_TOKEN', status: '404', errorType: 'ResourceNotFoundException', message: GATEWAY_ERROR_MESSAGES.notFound },
   { type: 'THROTTLED', status: '429', errorType: 'ThrottlingException', message: "Too many requests: the tenant's rate limit was exceeded; retry with backoff" },
   { type: 'QUOTA_EXCEEDED', status: '429', errorType: 'ServiceQuotaExceededException', message: "Quota exceeded: the tenant's request quota for this period is spent" },
   { type: 'INVALID_API_KEY', status: '429', errorType: 'ServiceQuotaExceededException', message: "Quota exceeded: the tenant's usage key is disabled (budget spent); requests resume when it is re-enabled" },
   { type: 'BAD_REQUEST_BODY', status: '400', errorType: 'ValidationException', message: 'Invalid request body: $context.error.validationErrorString' },
-  { type: 'UNSUPPORTED_MEDIA_TYPE', status: '415', errorType: 'ValidationException', message: 'Unsupported media type: send Content-Type application/json' },
+  { type: 'UNSUPPORTED_MEDIA_TYPE', status: '415', errorType: 'ValidationException', message: GATEWAY_ERROR_MESSAGES.unsupportedMediaType },
   { type: 'DEFAULT_4XX', errorType: 'ValidationException', message: API_GATEWAY_MESSAGE },
   { type: 'DEFAULT_5XX', errorType: 'InternalServerException', message: API_GATEWAY_MESSAGE },
 ];

@@ -20,6 +20,12 @@ export interface BundleOptions {
   readonly entry: string;
   /** Bare module ids resolved to generated JSON, e.g. `{ 'gateway:authorizer-settings': settings }`. */
   readonly jsonModules?: Readonly<Record<string, unknown>>;
+  /**
+   * Package entry fields esbuild resolves, in order. `['module', 'main']` takes packages' ES module
+   * builds, which esbuild can tree-shake (the AWS SDK's CommonJS builds are one file per package,
+   * kept whole). @default esbuild's for platform node: `['main', 'module']`
+   */
+  readonly mainFields?: readonly string[];
 }
 
 export interface Bundle {
@@ -82,7 +88,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
       writeFileSync(file, JSON.stringify(value));
       alias[id] = file;
     }
-    const result = buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [path.resolve(options.entry)], alias });
+    const result = buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [path.resolve(options.entry)], alias, ...(options.mainFields ? { mainFields: [...options.mainFields] } : {}) });
     const code = result.outputFiles[0].text;
     const sha256 = createHash('sha256').update(code).digest('hex');
     const dir = path.join(bundleRoot(), sha256);
@@ -108,6 +114,10 @@ export interface NodejsFunctionProps extends BundleOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** X-Ray active tracing (adds the two X-Ray write actions, which take no resource). @default false */
   readonly tracing?: boolean;
+  /** @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** Concurrent executions reserved for (and capping) the function. @default none */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -154,7 +164,7 @@ export class NodejsFunction extends Construct {
       description: props.description,
       role: this.role.arn,
       runtime: LAMBDA_RUNTIME,
-      architectures: ['arm64'],
+      architectures: [props.architecture ?? 'arm64'],
       handler: 'index.handler',
       filename: asset.path,
       sourceCodeHash: this.bundle.sha256,
@@ -163,6 +173,7 @@ export class NodejsFunction extends Construct {
       ...(props.environment ? { environment: { variables: { ...props.environment } } } : {}),
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
       ...(props.tracing ? { tracingConfig: { mode: 'Active' } } : {}),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       dependsOn: [this.logGroup],
     });
   }
