@@ -9,6 +9,8 @@
  * key states from the stack). Usage plan limits are lifted for the measurement (the example tiers
  * would throttle it at 2-50 requests/s); everything else runs as served.
  *
+ * BENCH_DURATION_S (default 5) and BENCH_CONNECTIONS (default 10) change the load.
+ *
  * A benchmark, not a test: it prints figures and exits 0 whatever they are.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { freeLoopbackPort } from '../scripts/lib/moto';
 import { synthesize } from '../scripts/lib/local-deploy';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
-const CONNECTIONS = 10;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const BODY = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'Benchmark prompt of a handful of words' }] }] });
 
@@ -67,7 +69,7 @@ async function main() {
     try {
       const key = devSigningKey();
       const warmToken = mintDevToken(config, environment, { tenant: 'acme' }, key);
-      const coldTokens = Array.from({ length: 4_000 }, (_, i) => mintDevToken(config, environment, { tenant: 'acme', subject: `bench-${i}` }, key));
+      const coldTokens = Array.from({ length: 6_000 }, (_, i) => mintDevToken(config, environment, { tenant: 'acme', subject: `bench-${i}` }, key));
       let next = 0;
       const run = (url: string, headers: Record<string, string>, rotate = false) => {
         standIn.clear();
@@ -85,19 +87,35 @@ async function main() {
       // Warm up (JWKS fetched, bundle loaded, V8 optimised the hot paths) before measuring: without
       // it the first case measured pays the JIT warm-up, whichever it is.
       await autocannon({ url: `${gateway.endpoint}${path_}`, method: 'POST', body: BODY, headers: { 'content-type': 'application/json', authorization: `Bearer ${warmToken}` }, connections: CONNECTIONS, duration: 3 });
-      const direct = await run(`${standIn.endpoint}${path_}`, {});
-      const warm = await run(`${gateway.endpoint}${path_}`, { authorization: `Bearer ${warmToken}` });
       const runner = [...gateway.authorizers.values()][0];
       const before = runner.invocations;
-      const cold = await run(`${gateway.endpoint}${path_}`, {}, true);
+      const cases = {
+        direct: () => run(`${standIn.endpoint}${path_}`, {}),
+        warm: () => run(`${gateway.endpoint}${path_}`, { authorization: `Bearer ${warmToken}` }),
+        cold: () => run(`${gateway.endpoint}${path_}`, {}, true),
+      };
+      // Each case twice, in mirrored order (A B C C B A): a case measured right after another pays
+      // for that one's garbage, so no case always goes first or last. Figures are the means.
+      const results: Record<keyof typeof cases, Result[]> = { direct: [], warm: [], cold: [] };
+      for (const name of ['direct', 'warm', 'cold', 'cold', 'warm', 'direct'] as const) results[name].push(await cases[name]());
       const coldCalls = runner.invocations - before;
+      const mean = (list: Result[]): Result => ({
+        requests: { average: list.reduce((a, r) => a + r.requests.average, 0) / list.length },
+        latency: { p50: list.reduce((a, r) => a + r.latency.p50, 0) / list.length, p99: list.reduce((a, r) => a + r.latency.p99, 0) / list.length },
+        non2xx: list.reduce((a, r) => a + r.non2xx, 0),
+        errors: list.reduce((a, r) => a + r.errors, 0),
+        timeouts: list.reduce((a, r) => a + r.timeouts, 0),
+      });
+      const direct = mean(results.direct);
+      const warm = mean(results.warm);
+      const cold = mean(results.cold);
 
       const rows: Array<[string, Result]> = [
         ['Bedrock stand-in, direct', direct],
         ['local gateway, authorizer cache warm', warm],
         ['local gateway, authorizer cache cold', cold],
       ];
-      console.log(`gateway benchmark: node ${process.version}, autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per case, Converse (${Buffer.byteLength(BODY)} B body)`);
+      console.log(`gateway benchmark: node ${process.version}, autocannon, ${CONNECTIONS} connections, 2 x ${DURATION_S} s per case (mirrored order, means), Converse (${Buffer.byteLength(BODY)} B body)`);
       console.log(`${'case'.padEnd(40)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}  vs direct (req/s ratio; p50, p99 added)`);
       for (const [label, r] of rows) {
         // autocannon's latencies have millisecond resolution: the stand-in's p50 rounds to 0, so
@@ -105,7 +123,7 @@ async function main() {
         const ratio = `${(r.requests.average / direct.requests.average).toFixed(2)}x; +${(r.latency.p50 - direct.latency.p50).toFixed(1)} ms, +${(r.latency.p99 - direct.latency.p99).toFixed(1)} ms`;
         console.log(`${label.padEnd(40)}${r.requests.average.toFixed(0).padStart(10)}${r.latency.p50.toFixed(1).padStart(9)}${r.latency.p99.toFixed(1).padStart(9)}${String(r.non2xx + r.errors + r.timeouts).padStart(9)}  ${label.startsWith('Bedrock') ? 'baseline' : ratio}`);
       }
-      console.log(`authorizer runs during the cold case: ${coldCalls} (a cache miss each, out of ${coldTokens.length} distinct tokens)`);
+      console.log(`authorizer runs during the cold runs: ${coldCalls} (a cache miss each, out of ${coldTokens.length} distinct tokens; the warm runs: none)`);
     } finally {
       await gateway.stop();
       await standIn.stop();

@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 
@@ -111,6 +112,32 @@ export function buildInvocationLogRecord(input: InvocationLogInput): InvocationL
     ...(input.requestMetadata ? { requestMetadata: input.requestMetadata } : {}),
     inferenceRegion: input.region,
   };
+}
+
+/** The event a CloudWatch Logs subscription filter delivers to a Lambda function (`awslogs.data`: gzip, base64). */
+export interface SubscriptionFilterEvent {
+  readonly awslogs: { readonly data: string };
+}
+
+/**
+ * Invocation log records as a subscription filter on the invocation log group would deliver them
+ * to a function (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html):
+ * a DATA_MESSAGE with one log event per record, gzipped and base64-encoded. Feeds a metering
+ * handler locally exactly as CloudWatch Logs feeds it.
+ */
+export function subscriptionFilterEvent(
+  records: readonly InvocationLogRecord[],
+  options: { readonly logGroup?: string; readonly logStream?: string; readonly filterName?: string; readonly owner?: string } = {},
+): SubscriptionFilterEvent {
+  const message = {
+    messageType: 'DATA_MESSAGE',
+    owner: options.owner ?? records[0]?.accountId ?? '123456789012',
+    logGroup: options.logGroup ?? DEFAULT_INVOCATION_LOG_GROUP,
+    logStream: options.logStream ?? 'aws/bedrock/modelinvocations',
+    subscriptionFilters: [options.filterName ?? 'metering'],
+    logEvents: records.map((record) => ({ id: record.requestId, timestamp: Date.parse(record.timestamp), message: JSON.stringify(record) })),
+  };
+  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(message), 'utf8')).toString('base64') } };
 }
 
 export interface StandInOptions {

@@ -7,7 +7,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
-import { EMULATOR_SDK_CREDENTIALS } from '../scripts/lib/moto';
+import { EMULATOR_CREDENTIALS } from '../stacks/constructs/provider-and-backend';
 import { BedrockStandIn, type InvocationLogRecord, type StandInOptions } from './bedrock-stand-in';
 import { DevIdpServer, developmentIdpUrl } from './dev-idp';
 import { LocalGateway } from './server';
@@ -43,7 +43,7 @@ export interface ServedGateway {
 
 export async function serveLocalGateway(options: ServeOptions): Promise<ServedGateway> {
   const { environment } = options;
-  const clientConfig = { endpoint: options.emulatorEndpoint, region: environment.region, credentials: EMULATOR_SDK_CREDENTIALS };
+  const clientConfig = { endpoint: options.emulatorEndpoint, region: environment.region, credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKey, secretAccessKey: EMULATOR_CREDENTIALS.secretKey } };
   const apigateway = new APIGatewayClient(clientConfig);
   const logs = new CloudWatchLogsClient(clientConfig);
   const idpUrl = new URL(developmentIdpUrl(environment));

@@ -268,9 +268,10 @@ test('a key disabled on the emulator (UpdateApiKey, as budget enforcement does) 
   await expect(client.send(converse(HAIKU))).resolves.toMatchObject({ stopReason: 'end_turn' });
 });
 
-// Token budgets land from another branch (issue 9): the metering handler runs on
-// served.standIn.records (or via serveLocalGateway's onInvocationLog), disables the key, and the
-// next request is refused exactly as in the UpdateApiKey test above.
+// Token budgets land from another branch (issue 9). The hook for the lead: run the metering handler
+// on subscriptionFilterEvent(served.standIn.records) (local-gateway/bedrock-stand-in.ts; or feed
+// it through serveLocalGateway's onInvocationLog), let it disable the key on the emulator, and
+// expect the next request to be refused exactly as in the UpdateApiKey test above.
 test.todo('BUDGET HOOK: a tenant over budget is refused on its next request after the metering handler has run on the stand-in\'s invocation log records');
 
 test('unknown routes get the stack\'s MISSING_AUTHENTICATION_TOKEN response (404); percent-encoded model ids are matched', async () => {

@@ -7,11 +7,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, gunzipSync } from 'node:zlib';
 import { loadConfig, DEFAULT_CONFIG_DIR } from '../../gateway-config/load';
 import { trustedEndpoints } from '../../gateway-config/tenant-table';
 import { evaluatePolicy, matchesWildcard, type AuthorizerResult } from '../../local-gateway/authorizer-runner';
-import { BedrockStandIn, buildInvocationLogRecord } from '../../local-gateway/bedrock-stand-in';
+import { BedrockStandIn, buildInvocationLogRecord, subscriptionFilterEvent } from '../../local-gateway/bedrock-stand-in';
 import { DevIdpServer, mintDevToken } from '../../local-gateway/dev-idp';
 import { readZip } from '../../local-gateway/lambda-bundle';
 import { LocalGateway } from '../../local-gateway/server';
@@ -222,6 +222,18 @@ test('buildInvocationLogRecord: Bedrock\'s model invocation log schema', () => {
     input: { inputContentType: 'application/json', inputTokenCount: 3, cacheReadInputTokenCount: 1, cacheWriteInputTokenCount: 0 },
     output: { outputContentType: 'application/json', outputTokenCount: 4 },
     requestMetadata: { 'gw-tenant': 'acme' }, inferenceRegion: 'us-east-1',
+  });
+});
+
+test('subscriptionFilterEvent: the records as CloudWatch Logs delivers them to a subscribed function', () => {
+  const record = buildInvocationLogRecord({
+    requestId: 'r-2', operation: 'InvokeModel', modelId: 'm', inputTokens: 1, outputTokens: 2,
+    accountId: '123456789012', region: 'us-east-1', identityArn: 'arn:aws:sts::123456789012:assumed-role/r/s', timestamp: new Date(Date.UTC(2026, 0, 2)),
+  });
+  const event = subscriptionFilterEvent([record]);
+  expect(JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8'))).toEqual({
+    messageType: 'DATA_MESSAGE', owner: '123456789012', logGroup: '/aws/bedrock/modelinvocations', logStream: 'aws/bedrock/modelinvocations', subscriptionFilters: ['metering'],
+    logEvents: [{ id: 'r-2', timestamp: Date.UTC(2026, 0, 2), message: JSON.stringify(record) }],
   });
 });
 
