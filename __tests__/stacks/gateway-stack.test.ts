@@ -495,7 +495,7 @@ describe('emulator environment', () => {
     });
     const endpoints = (provider.endpoints as Array<Record<string, string>>)[0];
     expect(new Set(Object.values(endpoints))).toEqual(new Set([endpoint]));
-    expect(Object.keys(endpoints).sort()).toEqual(['acm', 'apigateway', 'cloudwatch', 'dynamodb', 'iam', 'kms', 'lambda', 'logs', 'route53', 's3', 'sns', 'sts', 'wafv2']);
+    expect(Object.keys(endpoints).sort()).toEqual(['acm', 'apigateway', 'bedrock', 'cloudwatch', 'dynamodb', 'events', 'iam', 'kms', 'lambda', 'logs', 'route53', 's3', 'sns', 'sqs', 'sts', 'wafv2']);
     expect(local.json.terraform.backend!.s3).toMatchObject({
       bucket: 'bedrock-gateway-local-tfstate',
       key: 'bedrock-ai-gateway/local/terraform.tfstate',
