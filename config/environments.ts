@@ -9,6 +9,9 @@ const environments: EnvironmentInput[] = [
     authorizer: { cacheTtlSeconds: 60 },
     logRetentionDays: 14,
     observability: { production: false, executionLogLevel: 'INFO', accessLogs: { retentionDays: 30 }, apiGatewayAccount: true },
+    // Token budgets: this stack owns us-east-1's Bedrock invocation logging (one per account and
+    // region) and meters it; prompts and outputs are not stored (data delivery off).
+    tokenBudgets: { invocationLogging: { source: 'managed', retentionDays: 14 } },
   },
   {
     name: 'prod',
@@ -34,6 +37,9 @@ const environments: EnvironmentInput[] = [
     observability: { throttle: { rateLimit: 1000, burstLimit: 2000 }, alarms: { topic: {} } },
     // Synth fails if prod loses its web ACL or keeps logs less than a year (`npm run lint:infra`).
     policy: { minimumLogRetentionDays: 365, requireWaf: true },
+    // Token budgets from invocation logging that the platform team configures for the account;
+    // threshold alerts to an encrypted SNS topic.
+    tokenBudgets: { invocationLogging: { source: 'existing', logGroupName: '/aws/bedrock/model-invocations' }, alerts: {} },
   },
   {
     // A local AWS API emulator (moto_server): `npm start` deploys here without an AWS account.
@@ -46,6 +52,9 @@ const environments: EnvironmentInput[] = [
     // The emulator runs the web ACL's API too: the default rules, with logging.
     edge: { waf: {} },
     observability: { production: false, accessLogs: { retentionDays: 1 }, apiGatewayAccount: true },
+    // Token budgets on the emulator: ledger, metering and reset functions, subscription filter,
+    // schedule and queue are deployed.
+    tokenBudgets: { invocationLogging: { source: 'managed', retentionDays: 1, manageConfiguration: true }, alerts: {} },
     // Tokens come from a development IdP on loopback (`npm run token`), one issuer per provider
     // below with the same claim rules; `npm start` picks its port and passes GATEWAY_DEV_IDP_URL.
     emulator: {

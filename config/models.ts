@@ -1,16 +1,49 @@
 import type { ModelInput } from '../gateway-config';
 
-/** The Bedrock models the gateway may expose. Nothing outside this list is reachable. */
+/**
+ * The Bedrock models the gateway may expose. Nothing outside this list is reachable.
+ *
+ * Prices are EXAMPLES: USD per million tokens, on-demand list prices in us-east-1 taken from
+ * https://aws.amazon.com/bedrock/pricing/ on 2025-11-15. Check the price list for your region
+ * before relying on cost budgets. A cross-region profile is billed at its source region's price;
+ * geographic profiles (us., eu.) carry a premium over global ones (global. profiles cost about 10%
+ * less; https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html).
+ */
 const models: ModelInput[] = [
-  { kind: 'foundation-model', id: 'anthropic.claude-3-haiku-20240307-v1:0' },
-  { kind: 'foundation-model', id: 'anthropic.claude-3-5-sonnet-20240620-v1:0' },
-  { kind: 'foundation-model', id: 'amazon.titan-text-express-v1' },
-  { kind: 'foundation-model', id: 'meta.llama3-8b-instruct-v1:0' },
+  // Current models (late 2026): Claude 4.5 through cross-region profiles, Amazon Nova.
+  {
+    // Global profile: may route to any commercial region; lists no regions (IAM uses the region-less model ARN).
+    kind: 'inference-profile',
+    id: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    foundationModel: 'anthropic.claude-sonnet-4-5-20250929-v1:0',
+    price: { inputPerMillionTokens: 3, outputPerMillionTokens: 15, cacheReadPerMillionTokens: 0.3, cacheWritePerMillionTokens: 3.75 },
+  },
+  {
+    kind: 'inference-profile',
+    id: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+    foundationModel: 'anthropic.claude-haiku-4-5-20251001-v1:0',
+    regions: ['us-east-1', 'us-east-2', 'us-west-2'],
+    price: { inputPerMillionTokens: 1.1, outputPerMillionTokens: 5.5, cacheReadPerMillionTokens: 0.11, cacheWritePerMillionTokens: 1.375 },
+  },
+  {
+    kind: 'inference-profile',
+    id: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
+    foundationModel: 'anthropic.claude-haiku-4-5-20251001-v1:0',
+    regions: ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'],
+    price: { inputPerMillionTokens: 1.1, outputPerMillionTokens: 5.5, cacheReadPerMillionTokens: 0.11, cacheWritePerMillionTokens: 1.375 },
+  },
+  { kind: 'foundation-model', id: 'amazon.nova-pro-v1:0', price: { inputPerMillionTokens: 0.8, outputPerMillionTokens: 3.2, cacheReadPerMillionTokens: 0.2 } },
+  // Earlier models, still served (legacy pricing).
+  { kind: 'foundation-model', id: 'anthropic.claude-3-haiku-20240307-v1:0', price: { inputPerMillionTokens: 0.25, outputPerMillionTokens: 1.25 } },
+  { kind: 'foundation-model', id: 'anthropic.claude-3-5-sonnet-20240620-v1:0', price: { inputPerMillionTokens: 3, outputPerMillionTokens: 15 } },
+  { kind: 'foundation-model', id: 'amazon.titan-text-express-v1', price: { inputPerMillionTokens: 0.2, outputPerMillionTokens: 0.6 } },
+  { kind: 'foundation-model', id: 'meta.llama3-8b-instruct-v1:0', price: { inputPerMillionTokens: 0.3, outputPerMillionTokens: 0.6 } },
   {
     kind: 'inference-profile',
     id: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
     foundationModel: 'anthropic.claude-3-5-haiku-20241022-v1:0',
     regions: ['us-east-1', 'us-east-2', 'us-west-2'],
+    price: { inputPerMillionTokens: 0.8, outputPerMillionTokens: 4, cacheReadPerMillionTokens: 0.08, cacheWritePerMillionTokens: 1 },
   },
 ];
 

@@ -66,17 +66,33 @@ export function stageNameOf(environment: Environment): string {
   return environment.stageName ?? environment.name;
 }
 
+/** Prefix of Bedrock's global cross-region inference profiles (`global.anthropic...`). */
+export const GLOBAL_PROFILE_PREFIX = 'global.';
+
+/** True for a global cross-region inference profile: it may route to any commercial region. */
+export function isGlobalProfile(model: Model): boolean {
+  return model.kind === 'inference-profile' && model.id.startsWith(GLOBAL_PROFILE_PREFIX);
+}
+
 /**
- * IAM resource ARNs that `bedrock:InvokeModel` needs for one catalogue entry. An inference profile
- * needs its own ARN plus the foundation model's ARN in every region it routes to.
+ * IAM resource ARNs that `bedrock:InvokeModel` needs for one catalogue entry.
+ * - A foundation model: its ARN in the stack's region.
+ * - A geographic inference profile (us., eu., apac., ...): the profile's ARN plus the foundation
+ *   model's ARN in every region it routes to
+ *   (https://docs.aws.amazon.com/bedrock/latest/userguide/geographic-cross-region-inference.html).
+ * - A global inference profile: the profile's ARN, the foundation model's ARN in the source
+ *   region, and the region-less foundation model ARN `arn:aws:bedrock:::foundation-model/<id>`
+ *   (https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html). The
+ *   region field is empty, not `*`: no wildcard is needed, so the rule pack needs no exception.
  * `partition` and `accountId` may be Terraform tokens.
  */
 export function modelResourceArns(model: Model, region: string, partition: string, accountId: string): string[] {
   if (model.kind === 'foundation-model') return [`arn:${partition}:bedrock:${region}::foundation-model/${model.id}`];
-  return [
-    `arn:${partition}:bedrock:${region}:${accountId}:inference-profile/${model.id}`,
-    ...model.regions.map((r) => `arn:${partition}:bedrock:${r}::foundation-model/${model.foundationModel}`),
-  ];
+  const profile = `arn:${partition}:bedrock:${region}:${accountId}:inference-profile/${model.id}`;
+  if (isGlobalProfile(model)) {
+    return [profile, `arn:${partition}:bedrock:${region}::foundation-model/${model.foundationModel}`, `arn:${partition}:bedrock:::foundation-model/${model.foundationModel}`];
+  }
+  return [profile, ...(model.regions ?? []).map((r) => `arn:${partition}:bedrock:${r}::foundation-model/${model.foundationModel}`)];
 }
 
 /** Every IAM resource ARN the gateway's model path may invoke: the whole catalogue, deduplicated, in catalogue order. */

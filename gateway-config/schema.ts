@@ -77,12 +77,61 @@ const limitsShape = {
   quota: quotaSchema,
 };
 
+// ---- token budgets (issue 9): prices, budgets, invocation logging and metering ----
+export const BUDGET_PERIODS = QUOTA_PERIODS;
+export const BUDGET_TOKEN_KINDS = ['input', 'output', 'total'] as const;
+/** Prices are multiples of $0.001 per million tokens, so the ledger can add costs as exact integers (nano-USD). */
+const price = (what: string) =>
+  z
+    .number({ error: `${what} must be a number (USD per million tokens)` })
+    .min(0, `${what} must not be negative`)
+    .refine((v) => Number.isInteger(Math.round(v * 1000)) && Math.abs(v * 1000 - Math.round(v * 1000)) < 1e-6, `${what} must be a multiple of 0.001 USD (per million tokens)`);
+
+/** USD per million tokens, as Bedrock's price list gives them. */
+export const modelPriceSchema = z.strictObject({
+  /** Input (prompt) tokens. */
+  inputPerMillionTokens: price('inputPerMillionTokens'),
+  /** Output (completion) tokens. */
+  outputPerMillionTokens: price('outputPerMillionTokens'),
+  /** Input tokens read from the prompt cache. @default inputPerMillionTokens */
+  cacheReadPerMillionTokens: price('cacheReadPerMillionTokens').optional(),
+  /** Input tokens written to the prompt cache. @default inputPerMillionTokens */
+  cacheWritePerMillionTokens: price('cacheWritePerMillionTokens').optional(),
+});
+
+const thresholdSchema = z
+  .number({ error: 'an alert threshold must be a number' })
+  .gt(0, 'an alert threshold must be greater than 0 and at most 1 (a fraction of the budget)')
+  .max(1, 'an alert threshold must be greater than 0 and at most 1 (a fraction of the budget)');
+
+/**
+ * A token and/or cost budget per period (UTC; DAY starts 00:00, WEEK on Monday 00:00, MONTH on
+ * the 1st 00:00). At least one of `tokens` and `usd`.
+ */
+export const budgetSchema = z.strictObject({
+  period: z.enum(BUDGET_PERIODS, { error: `budget period must be one of ${BUDGET_PERIODS.join(', ')}` }),
+  /** Tokens per period, counting input (incl. cache read/write), output, or both (total). */
+  tokens: z
+    .strictObject({
+      limit: positiveInt('budget tokens limit'),
+      /** @default 'total' */
+      count: z.enum(BUDGET_TOKEN_KINDS, { error: `budget tokens count must be one of ${BUDGET_TOKEN_KINDS.join(', ')}` }).default('total'),
+    })
+    .optional(),
+  /** USD per period, priced from the model catalogue. */
+  usd: z.number({ error: 'budget usd must be a number' }).positive('budget usd must be greater than 0').optional(),
+  /** Fractions of the budget that raise an alert once per period. @default [0.8] */
+  alertThresholds: z.array(thresholdSchema).default([0.8]),
+});
+
 export const tierSchema = z.strictObject({
   name: z.string().regex(NAME, `tier name must be ${NAME_RULE}`),
   description: z.string().optional(),
   ...limitsShape,
   /** Model catalogue ids this tier may call. */
   models: z.array(z.string()).min(1, 'a tier must allow at least one model'),
+  /** Token/cost budget of every tenant on this tier (each tenant has its own). @default none */
+  budget: budgetSchema.optional(),
 });
 
 export const tenantSchema = z.strictObject({
@@ -100,6 +149,8 @@ export const tenantSchema = z.strictObject({
       burstLimit: limitsShape.burstLimit.optional(),
       quota: quotaSchema.optional(),
       models: z.array(z.string()).min(1, 'a model override must allow at least one model').optional(),
+      /** The tenant's own budget instead of its tier's; `null` for none. */
+      budget: budgetSchema.nullable().optional(),
     })
     .optional(),
 });
@@ -110,6 +161,8 @@ export const modelSchema = z.discriminatedUnion(
     z.strictObject({
       kind: z.literal('foundation-model'),
       id: z.string().regex(MODEL_ID_PATTERN, 'model id must look like a Bedrock model id, e.g. anthropic.claude-3-haiku-20240307-v1:0'),
+      /** USD per million tokens; needed for cost budgets and cost reports. */
+      price: modelPriceSchema.optional(),
     }),
     z.strictObject({
       kind: z.literal('inference-profile'),
@@ -117,8 +170,14 @@ export const modelSchema = z.discriminatedUnion(
       id: z.string().regex(MODEL_ID_PATTERN, 'inference profile id must look like us.anthropic.claude-3-5-haiku-20241022-v1:0'),
       /** The foundation model the profile routes to. */
       foundationModel: z.string().regex(MODEL_ID_PATTERN, 'foundationModel must be a Bedrock foundation model id'),
-      /** Regions the profile may route a request to; IAM must allow the foundation model in each. */
-      regions: z.array(z.string().regex(REGION, 'region must look like us-east-1')).min(1, 'an inference profile routes to at least one region'),
+      /**
+       * Regions a geographic profile (us., eu., apac., ...) may route a request to; IAM must allow the
+       * foundation model in each. A global profile (global.) routes to every commercial region and
+       * lists none: IAM then allows the region-less foundation model ARN.
+       */
+      regions: z.array(z.string().regex(REGION, 'region must look like us-east-1')).min(1, 'an inference profile routes to at least one region').optional(),
+      /** USD per million tokens; needed for cost budgets and cost reports. */
+      price: modelPriceSchema.optional(),
     }),
   ],
   { error: 'model kind must be foundation-model or inference-profile' },
@@ -246,6 +305,59 @@ export const observabilitySchema = z.strictObject({
   waf: z.strictObject({ webAclName: z.string().min(1) }).optional(),
 });
 
+/**
+ * Token budgets in one environment: where Bedrock's invocation logs come from, and how the
+ * metering function treats what it cannot price.
+ */
+export const tokenBudgetsSchema = z.strictObject({
+  invocationLogging: z
+    .discriminatedUnion(
+      'source',
+      [
+        z.strictObject({
+          /**
+           * The stack owns the region's model invocation logging configuration (one per account and
+           * region: it replaces whatever is configured there) and its log group.
+           */
+          source: z.literal('managed'),
+          /** @default 30 */
+          retentionDays: retentionDays('tokenBudgets.invocationLogging.retentionDays').default(30),
+          /** Which payloads Bedrock stores; all off by default so prompts and outputs are never stored. */
+          dataDelivery: z
+            .strictObject({
+              text: z.boolean().default(false),
+              image: z.boolean().default(false),
+              embedding: z.boolean().default(false),
+              video: z.boolean().default(false),
+            })
+            .prefault({}),
+          /**
+           * Create the `aws_bedrock_model_invocation_logging_configuration` resource. Off only where the
+           * API is missing (an emulator); the log group and role are still created. @default true
+           */
+          manageConfiguration: z.boolean().default(true),
+        }),
+        z.strictObject({
+          /** Invocation logging is configured elsewhere: meter from this existing log group. */
+          source: z.literal('existing'),
+          logGroupName: z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, 'logGroupName must be a CloudWatch log group name'),
+        }),
+      ],
+      { error: 'tokenBudgets.invocationLogging.source must be managed or existing' },
+    )
+    .prefault({ source: 'managed' }),
+  /**
+   * A call to a model with no price: `count-tokens` meters its tokens (cost 0, metric
+   * UnpricedModel); `disable-key` also treats the tenant's budget as spent (fail closed). @default 'count-tokens'
+   */
+  unpricedModel: z.enum(['count-tokens', 'disable-key'], { error: 'unpricedModel must be count-tokens or disable-key' }).default('count-tokens'),
+  /** Threshold alerts to an encrypted SNS topic (the stack creates a KMS key unless kmsKeyArn). */
+  alerts: z.strictObject({ kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'kmsKeyArn must be a KMS key ARN').optional() }).optional(),
+  /** Ledger items expire this many periods after their period ends (DynamoDB TTL). @default 3 */
+  keepPeriods: z.number().int().min(1).max(36).default(3),
+});
+// ---- end token budgets ----
+
 export const environmentSchema = z.strictObject({
   name: z.string().regex(NAME, `environment name must be ${NAME_RULE}`),
   region: z.string().regex(REGION, 'region must look like us-east-1'),
@@ -331,6 +443,8 @@ export const environmentSchema = z.strictObject({
     .optional(),
   // --- edge (issue 7): WAF web ACL and custom domain; fields, defaults and limits in edge-schema.ts ---
   edge: edgeSchema.optional(),
+  /** Token budgets (issue 9): invocation logging, metering, ledger, enforcement. @default off */
+  tokenBudgets: tokenBudgetsSchema.optional(),
   // --- end edge ---
   // ---- policy: the synth-time rule pack (issue 10; `npm run lint:infra` lists the rules) ----
   policy: z
@@ -386,3 +500,7 @@ export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];
 export type Observability = z.output<typeof observabilitySchema>;
 export type ObservabilityInput = z.input<typeof observabilitySchema>;
 export type ForwarderInput = NonNullable<EnvironmentInput['forwarder']>;
+export type Budget = z.output<typeof budgetSchema>;
+export type ModelPrice = z.output<typeof modelPriceSchema>;
+export type TokenBudgets = z.output<typeof tokenBudgetsSchema>;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];

@@ -3,7 +3,7 @@
  * every problem at once, each naming file, field path, bad value and what is allowed.
  */
 import { AWS_LIMITS, gatewayConfigSchema, type GatewayConfig, type GatewayConfigInput } from './schema';
-import { effectiveLimits, tenantNeedsOwnPlan } from './derive';
+import { effectiveLimits, effectiveModels, GLOBAL_PROFILE_PREFIX, tenantNeedsOwnPlan } from './derive';
 import { parseCidr } from './cidr';
 import { MANAGED_RULE_GROUP_NAMES, MANAGED_RULE_GROUPS, isManagedRuleGroupName } from './waf-managed-rule-groups';
 import { GATEWAY_RULE_IDS } from '../stacks/policy/rules';
@@ -120,6 +120,8 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
     }
   });
 
+  checkModels(config, report);
+  checkBudgets(config, report);
   checkObservability(config, report);
   checkPolicies(config, report);
   checkSharedStateBuckets(config, report);
@@ -128,6 +130,53 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
   checkIntegration(config, report);
   return issues;
 }
+
+// ---- token budgets (issue 9) ----
+/** A global profile lists no regions (it may use every commercial region); a geographic one must list them. */
+function checkModels(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  config.models.forEach((model, m) => {
+    if (model.kind !== 'inference-profile') return;
+    const global = model.id.startsWith(GLOBAL_PROFILE_PREFIX);
+    if (global && model.regions !== undefined) {
+      report(['models', m, 'regions'], 'a global inference profile routes to every commercial region: remove regions (IAM allows the region-less foundation model ARN)', model.regions);
+    }
+    if (!global && model.regions === undefined) {
+      report(['models', m, 'regions'], 'a geographic inference profile must list the regions it routes to (IAM allows the foundation model in each)');
+    }
+  });
+}
+
+/** Every budget has a limit, and a USD budget has a price for every model its tenants may call. */
+function checkBudgets(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  const unpriced = new Set(config.models.filter((m) => !m.price).map((m) => m.id));
+  const check = (path: PropertyKey[], budget: NonNullable<GatewayConfig['tiers'][number]['budget']>, models: readonly string[]) => {
+    if (budget.tokens === undefined && budget.usd === undefined) {
+      report(path, 'a budget needs a limit: set tokens, usd or both');
+    }
+    if (budget.usd !== undefined) {
+      const missing = [...new Set(models)].filter((id) => unpriced.has(id)).sort();
+      if (missing.length > 0) {
+        report([...path, 'usd'], `a USD budget needs a price for every model it covers; no price in the model catalogue for ${missing.join(', ')}`, budget.usd);
+      }
+    }
+  };
+  config.tiers.forEach((tier, t) => {
+    if (tier.budget) check(['tiers', t, 'budget'], tier.budget, tier.models);
+  });
+  config.tenants.forEach((tenant, t) => {
+    const tier = config.tiers.find((x) => x.name === tenant.tier);
+    const own = tenant.overrides?.budget;
+    if (own) check(['tenants', t, 'overrides', 'budget'], own, tier ? effectiveModels(config, tenant) : (tenant.overrides?.models ?? []));
+    // A tier's USD budget with a tenant's own model list: the tenant's models must be priced too.
+    else if (own === undefined && tier?.budget?.usd !== undefined && tenant.overrides?.models) {
+      const missing = tenant.overrides.models.filter((id) => unpriced.has(id)).sort();
+      if (missing.length > 0) {
+        report(['tenants', t, 'overrides', 'models'], `tier ${tier.name} has a USD budget, which needs a price for every model; no price in the model catalogue for ${missing.join(', ')}`);
+      }
+    }
+  });
+}
+// ---- end token budgets ----
 
 /**
  * Stage settings that must agree with the rest of the config: the stage-wide throttle is a

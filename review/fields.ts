@@ -120,7 +120,7 @@ export const MODELS: EntryKind<Model> = {
   fields: [
     { key: 'kind', header: 'kind', value: (m) => m.kind },
     { key: 'foundationModel', header: 'foundation model', value: (m) => (m.kind === 'inference-profile' ? m.foundationModel : null) },
-    { key: 'regions', header: 'regions', value: (m) => (m.kind === 'inference-profile' ? m.regions : []) },
+    { key: 'regions', header: 'regions', value: (m) => (m.kind === 'inference-profile' ? (m.regions ?? ['global']) : []) },
   ],
 };
 

@@ -21,6 +21,8 @@ import { GatewayObservability } from './constructs/observability';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
+import { TokenBudgetResources } from './constructs/token-budgets';
+import { buildMeteringSettings, hasBudgets } from '../gateway-config/budgets';
 import { GatewayWebAcl, webAclName } from './constructs/web-acl';
 import { GatewayPolicyAspect } from './policy/pack';
 
@@ -41,6 +43,8 @@ export class GatewayStack extends TerraformStack {
   /** Present when `edge.domain` is set. */
   readonly customDomain?: CustomDomain;
   readonly gatewayResponses: GatewayResponses;
+  /** Present when `tokenBudgets` is set. */
+  readonly tokenBudgets?: TokenBudgetResources;
   readonly observability: GatewayObservability;
   /** The rule pack run over this stack at synth (settings and suppressions from `environment.policy`). */
   readonly policy: GatewayPolicyAspect;
@@ -153,7 +157,31 @@ export class GatewayStack extends TerraformStack {
       namePrefix,
       restApiId: this.restApi.api.id,
       stageName: this.stage.stageName,
+      keyEnabledAtRuntime: environment.tokenBudgets !== undefined,
     });
+    if (environment.tokenBudgets) {
+      this.tokenBudgets = new TokenBudgetResources(this, 'token-budgets', {
+        environmentName: environment.name,
+        budgets: environment.tokenBudgets,
+        settings: buildMeteringSettings(config, environment),
+        namePrefix,
+        region: environment.region,
+        partition: AccountFacts.of(this).partition,
+        accountId: AccountFacts.of(this).accountId,
+        gatewayRoleName: this.integration.role.name,
+        apiKeys: this.plans.apiKeys,
+        logRetentionDays: environment.logRetentionDays,
+        tracing: environment.observability.tracing.authorizer,
+      });
+      new TerraformOutput(this, 'token_ledger_table_name', { description: 'DynamoDB table of token usage per tenant and period (npm run usage reads it)', value: this.tokenBudgets.ledger.name });
+      new TerraformOutput(this, 'invocation_log_group_name', { description: 'CloudWatch log group of Bedrock model invocation logs that the metering function reads', value: this.tokenBudgets.invocationLogGroupName });
+      new TerraformOutput(this, 'metering_failure_queue_url', { description: 'SQS queue (encrypted) holding subscription batches the metering function failed on; replay them to meter them', value: this.tokenBudgets.failureQueue.url });
+      if (this.tokenBudgets.alertTopic) new TerraformOutput(this, 'budget_alert_topic_arn', { description: 'SNS topic (encrypted) of budget threshold alerts; subscribe to it', value: this.tokenBudgets.alertTopic.arn });
+    } else if (hasBudgets(config)) {
+      Annotations.of(this).addWarning(
+        `environment ${environment.name}: tiers or tenants have token budgets, but the environment sets no tokenBudgets, so they are neither metered nor enforced here`,
+      );
+    }
 
     if (waf?.enabled) {
       this.webAcl = new GatewayWebAcl(this, 'waf', {

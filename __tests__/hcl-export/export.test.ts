@@ -59,6 +59,9 @@ describe('the exported directory', () => {
       '.gitignore',
       'README.md',
       expect.stringMatching(/^assets\/authorizer_function_bundle_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/),
+      // The token budget functions (the example's dev environment meters budgets).
+      expect.stringMatching(/^assets\/token-budgets_metering_bundle_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/),
+      expect.stringMatching(/^assets\/token-budgets_reset_bundle_[0-9A-F]+\/[0-9A-F]+\/archive\.zip$/),
       'main.tf',
     ]);
     expect(readFileSync(path.join(first.outDir, EXPORT_MARKER), 'utf8')).toBe(`${STACK}\n`);
@@ -84,9 +87,11 @@ describe('the exported directory', () => {
   test('every bundle the functions name is in the directory, at the path the state records, with the synthesized bytes', () => {
     const mainTf = readFileSync(path.join(first.outDir, 'main.tf'), 'utf8');
     const filenames = [...mainTf.matchAll(/filename\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
-    expect(filenames).toHaveLength(1);
-    expect(filenames[0]).toMatch(/^assets\//);
-    expect(readFileSync(path.join(first.outDir, filenames[0]))).toEqual(readFileSync(path.join(app.stacks[STACK], filenames[0])));
+    expect(filenames).toHaveLength(3);
+    for (const filename of filenames) {
+      expect(filename).toMatch(/^assets\//);
+      expect(readFileSync(path.join(first.outDir, filename))).toEqual(readFileSync(path.join(app.stacks[STACK], filename)));
+    }
   });
 
   test('the README says how to continue with plain Terraform and where the state is', () => {

@@ -40,6 +40,15 @@ import { resourceNamePrefix, restApiName } from '../../gateway-config/derive';
 import { LAMBDA_RUNTIME } from '../../stacks/constructs/nodejs-function';
 import { wafLogGroupName, webAclName } from '../../stacks/constructs/web-acl';
 import { TERRAFORM_HINT, requireTool, runTerraform } from '../../scripts/lib/terraform';
+import { GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
+import { DescribeSubscriptionFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { buildMeteringSettings } from '../../gateway-config/budgets';
+import { createMeteringHandler } from '../../functions/metering/meter';
+import { createResetHandler } from '../../functions/metering/reset';
+import { toSubscriptionEvent } from '../../functions/metering/subscription';
+import { EMULATOR_SDK_CREDENTIALS } from '../../scripts/lib/moto';
 
 // Terraform against the emulator takes tens of seconds per step; the whole file a few minutes.
 jest.setTimeout(10 * 60 * 1000);
@@ -179,7 +188,10 @@ describe('local deploy on the emulator', () => {
     const names = synthesizedLogGroupNames(gatewayDir, restApiId);
     expect(names).toEqual([
       `/aws/apigateway/${restApiName(target.environment)}/${stageNameOf(target.environment)}/access`,
+      `/aws/bedrock/${resourcePrefix()}/model-invocations`,
       `/aws/lambda/${resourcePrefix()}-authorizer`,
+      `/aws/lambda/${resourcePrefix()}-budget-reset`,
+      `/aws/lambda/${resourcePrefix()}-metering`,
       `API-Gateway-Execution-Logs_${restApiId}/${stageNameOf(target.environment)}`,
       wafLogGroupName(resourcePrefix()),
     ]);
@@ -259,7 +271,60 @@ describe('local deploy on the emulator', () => {
     });
   });
 
-  test('a second plan finds nothing to change (-detailed-exitcode 0)', async () => {
+  test('token budgets: ledger, subscription filter, schedule and queue exist; a tenant over budget gets its key disabled by the metering handler, the reset re-enables it next period', async () => {
+    const out = await outputs(gatewayDir);
+    const table = out.token_ledger_table_name as string;
+    const sdk = { endpoint: moto!.endpoint, region: target.environment.region, credentials: { ...EMULATOR_SDK_CREDENTIALS } };
+    const dynamodb = new DynamoDBClient(sdk);
+    const sqs = new SQSClient(sdk);
+    try {
+      const described = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+      expect(described.Table).toMatchObject({ TableName: `${resourcePrefix()}-token-ledger`, BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' }, SSEDescription: { Status: 'ENABLED' } });
+      expect((await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table }))).TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED' });
+      const filters = await clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: out.invocation_log_group_name as string }));
+      expect(filters.subscriptionFilters?.map((f) => f.filterName)).toEqual([`${resourcePrefix()}-metering`]);
+      expect(await sqs.send(new GetQueueAttributesCommand({ QueueUrl: out.metering_failure_queue_url as string, AttributeNames: ['SqsManagedSseEnabled'] }))).toMatchObject({ Attributes: { SqsManagedSseEnabled: 'true' } });
+
+      // The function cannot run on the emulator: its handler runs here, on the deployed table and keys.
+      const settings = buildMeteringSettings(config, target.environment);
+      const meter = createMeteringHandler(settings, { dynamodb, apiGateway: clients.apigateway, tableName: table, log: () => undefined, now: () => Date.parse('2026-12-01T12:00:00Z') });
+      const hooliKey = info.tenantKeys.find((k) => k.tenant === 'hooli')!.id;
+      const enabled = async (id: string) => (await clients.apigateway.send(new GetApiKeyCommand({ apiKey: id }))).enabled;
+      expect(await enabled(hooliKey)).toBe(true);
+      // hooli (bronze): 2,000,000 tokens a day. Records as Bedrock writes them, stamped by the gateway.
+      const record = (input: number, output: number) => ({
+        schemaType: 'ModelInvocationLog',
+        schemaVersion: '1.0',
+        timestamp: '2026-12-01T11:59:00Z',
+        requestId: `r-${input}`,
+        operation: 'Converse',
+        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+        input: { inputContentType: 'application/json', inputTokenCount: input },
+        output: { outputContentType: 'application/json', outputTokenCount: output },
+        requestMetadata: { 'gw-tenant': 'hooli', 'gw-env': target.environment.name, 'gw-request-id': `g-${input}` },
+      });
+      const logGroup = out.invocation_log_group_name as string;
+      expect((await meter(toSubscriptionEvent([record(1_200_000, 300_000)], { logGroup }))).disabled).toEqual([]);
+      expect((await meter(toSubscriptionEvent([record(400_000, 200_000)], { logGroup }))).disabled).toEqual(['hooli']);
+      expect(await enabled(hooliKey)).toBe(false);
+      // Other tenants are untouched.
+      for (const key of info.tenantKeys.filter((k) => k.tenant !== 'hooli')) expect(await enabled(key.id)).toBe(config.tenants.find((t) => t.id === key.tenant)!.enabled);
+
+      const resetAt = (iso: string) => createResetHandler(settings, { dynamodb, apiGateway: clients.apigateway, tableName: table, log: () => undefined, now: () => Date.parse(iso) })();
+      expect(await resetAt('2026-12-01T23:00:00Z')).toMatchObject({ enabled: [], stillSpent: ['hooli'], disabledInConfig: ['initech'] });
+      expect(await resetAt('2026-12-02T00:00:00Z')).toMatchObject({ enabled: ['hooli'], disabledInConfig: ['initech'] });
+      expect(await enabled(hooliKey)).toBe(true);
+      // Spent again, so the next plan sees a disabled key: Terraform must ignore it.
+      const nextDay = createMeteringHandler(settings, { dynamodb, apiGateway: clients.apigateway, tableName: table, log: () => undefined, now: () => Date.parse('2026-12-02T12:00:00Z') });
+      expect((await nextDay(toSubscriptionEvent([{ ...record(2_100_000, 0), timestamp: '2026-12-02T11:00:00Z' }], { logGroup }))).disabled).toEqual(['hooli']);
+      expect(await enabled(hooliKey)).toBe(false);
+    } finally {
+      dynamodb.destroy();
+      sqs.destroy();
+    }
+  });
+
+  test('a second plan finds nothing to change (-detailed-exitcode 0), a key disabled by its budget included', async () => {
     const plan = await timed('plan after apply', () => runTerraform(gatewayDir, ['plan', '-detailed-exitcode', ...TF_FLAGS]));
     expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
     expect(plan.stdout).toContain('No changes.');

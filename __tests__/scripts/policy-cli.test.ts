@@ -89,6 +89,8 @@ test('synth prints the active suppressions and warnings, and fails on an error f
   const ok = run('main.ts', configWith('synth-ok', { suppressions: accepted }));
   expect(ok.code).toBe(0);
   expect(ok.stderr.split('\n')).toEqual([
+    // The example tiers have token budgets; this environment does not meter them.
+    'Warning: gateway-dev: environment dev: tiers or tenants have token budgets, but the environment sets no tokenBudgets, so they are neither metered nor enforced here',
     'Active policy suppressions in gateway-dev (1):',
     '| rule | resource | origin | reason |',
     '|---|---|---|---|',

@@ -192,6 +192,16 @@ describe('Bedrock integration', () => {
           Effect: 'Allow',
           Action: ['bedrock:InvokeModel'],
           Resource: [
+            // A global profile: the profile, the model in the source region and the region-less model ARN.
+            `arn:${partition}:bedrock:us-east-1:${account}:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0`,
+            `arn:${partition}:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0`,
+            `arn:${partition}:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0`,
+            // Geographic profiles: the profile and the model in each destination region.
+            `arn:${partition}:bedrock:us-east-1:${account}:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0`,
+            ...['us-east-1', 'us-east-2', 'us-west-2'].map((r) => `arn:${partition}:bedrock:${r}::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0`),
+            `arn:${partition}:bedrock:us-east-1:${account}:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0`,
+            ...['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'].map((r) => `arn:${partition}:bedrock:${r}::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0`),
+            `arn:${partition}:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0`,
             `arn:${partition}:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0`,
             `arn:${partition}:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0`,
             `arn:${partition}:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1`,
@@ -333,7 +343,8 @@ describe('authorizer wiring', () => {
   });
 
   test('the function runs on a supported Node.js runtime with the configured memory and timeout', () => {
-    expect(Object.values(resourcesOf(dev.json, 'aws_lambda_function'))).toEqual([
+    // (The token budget functions are tested in token-budgets.test.ts.)
+    expect(Object.values(resourcesOf(dev.json, 'aws_lambda_function')).filter((f) => f.function_name === 'bedrock-gw-dev-authorizer')).toEqual([
       expect.objectContaining({
         function_name: 'bedrock-gw-dev-authorizer',
         runtime: 'nodejs22.x',
@@ -347,7 +358,7 @@ describe('authorizer wiring', () => {
   });
 
   test('the function may be invoked by this API\'s authorizer only', () => {
-    expect(Object.values(resourcesOf(dev.json, 'aws_lambda_permission'))).toEqual([
+    expect(Object.values(resourcesOf(dev.json, 'aws_lambda_permission')).filter((p) => p.principal === 'apigateway.amazonaws.com')).toEqual([
       expect.objectContaining({
         action: 'lambda:InvokeFunction',
         principal: 'apigateway.amazonaws.com',
@@ -382,8 +393,17 @@ describe('authorizer wiring', () => {
 
 describe('outputs', () => {
   test('snake_case outputs with descriptions: invoke URL, API id, stage, access log group, alarm topic, key ids (never key values)', () => {
-    expect(Object.keys(dev.json.output).sort()).toEqual(['access_log_group_name', 'invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids']);
-    expect(Object.keys(prod.json.output).sort()).toEqual(['access_log_group_name', 'alarm_topic_arn', 'custom_domain_url', 'invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids', 'web_acl_arn']);
+    expect(Object.keys(dev.json.output).sort()).toEqual([
+      'access_log_group_name',
+      'invocation_log_group_name',
+      'invoke_url',
+      'metering_failure_queue_url',
+      'rest_api_id',
+      'stage_name',
+      'tenant_api_key_ids',
+      'token_ledger_table_name',
+    ]);
+    expect(Object.keys(prod.json.output)).toContain('alarm_topic_arn');
     for (const output of Object.values(dev.json.output)) expect(output.description).toEqual(expect.any(String));
     expect(dev.json.output.tenant_api_key_ids.value).toEqual(
       Object.fromEntries(['acme', 'globex', 'hooli', 'initech', 'umbrella'].map((t) => [t, ref('aws_api_gateway_api_key', dev.json, (k) => k.name === `bedrock-gw-dev-${t}`)])),
@@ -393,7 +413,20 @@ describe('outputs', () => {
   });
 
   test('with WAF and a custom domain (prod): also web_acl_arn and custom_domain_url, still no key values', () => {
-    expect(Object.keys(prod.json.output).sort()).toEqual(['access_log_group_name', 'alarm_topic_arn', 'custom_domain_url', 'invoke_url', 'rest_api_id', 'stage_name', 'tenant_api_key_ids', 'web_acl_arn']);
+    expect(Object.keys(prod.json.output).sort()).toEqual([
+      'access_log_group_name',
+      'alarm_topic_arn',
+      'budget_alert_topic_arn',
+      'custom_domain_url',
+      'invocation_log_group_name',
+      'invoke_url',
+      'metering_failure_queue_url',
+      'rest_api_id',
+      'stage_name',
+      'tenant_api_key_ids',
+      'token_ledger_table_name',
+      'web_acl_arn',
+    ]);
     for (const output of Object.values(prod.json.output)) expect(output.description).toEqual(expect.any(String));
     const outputs = JSON.stringify(prod.json.output);
     for (const tenant of config.tenants) expect(outputs).not.toContain(apiKeyValue(prodEnv, tenant.id));
@@ -421,12 +454,15 @@ describe('changing one tenant', () => {
     ]);
   });
 
-  test("moving a tenant to another tier changes only that tenant's key, its plan membership and the authorizer's tenant table", () => {
+  test("moving a tenant to another tier changes only that tenant's key, its plan membership and the tenant tables of the authorizer and the budget functions", () => {
     const changed = changedBy((t) => (t.id === 'hooli' ? { ...t, tier: 'gold' } : t));
     expect(changed).toEqual([
       'aws_api_gateway_api_key.plans_key-hooli',
       'aws_api_gateway_usage_plan_key.plans_plan-key-hooli',
       'aws_lambda_function.authorizer_function',
+      // Its budget changes with its tier: both budget functions bundle the tenant table.
+      'aws_lambda_function.token-budgets_metering_function',
+      'aws_lambda_function.token-budgets_reset_function',
     ]);
   });
 });
@@ -459,7 +495,7 @@ describe('emulator environment', () => {
     });
     const endpoints = (provider.endpoints as Array<Record<string, string>>)[0];
     expect(new Set(Object.values(endpoints))).toEqual(new Set([endpoint]));
-    expect(Object.keys(endpoints).sort()).toEqual(['acm', 'apigateway', 'cloudwatch', 'dynamodb', 'iam', 'kms', 'lambda', 'logs', 'route53', 's3', 'sns', 'sts', 'wafv2']);
+    expect(Object.keys(endpoints).sort()).toEqual(['acm', 'apigateway', 'bedrock', 'cloudwatch', 'dynamodb', 'events', 'iam', 'kms', 'lambda', 'logs', 'route53', 's3', 'sns', 'sqs', 'sts', 'wafv2']);
     expect(local.json.terraform.backend!.s3).toMatchObject({
       bucket: 'bedrock-gateway-local-tfstate',
       key: 'bedrock-ai-gateway/local/terraform.tfstate',
@@ -473,9 +509,10 @@ describe('emulator environment', () => {
   test('drift the emulator cannot read back is ignored there, and only there', () => {
     const ignored = (json: TerraformJson, type: string) => Object.values(resourcesOf(json, type)).map((r) => (r.lifecycle as { ignore_changes?: string[] } | undefined)?.ignore_changes);
     expect(ignored(local.json, 'aws_api_gateway_authorizer')).toEqual([['identity_validation_expression']]);
-    expect(ignored(local.json, 'aws_lambda_function')).toEqual([['logging_config']]);
+    // The authorizer, metering and reset functions.
+    expect(ignored(local.json, 'aws_lambda_function')).toEqual([['logging_config'], ['logging_config'], ['logging_config']]);
     expect(ignored(dev.json, 'aws_api_gateway_authorizer')).toEqual([undefined]);
-    expect(ignored(dev.json, 'aws_lambda_function')).toEqual([undefined]);
+    expect(ignored(dev.json, 'aws_lambda_function')).toEqual([undefined, undefined, undefined]);
   });
 
   test('real AWS environments carry no emulator settings', () => {

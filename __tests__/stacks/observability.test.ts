@@ -50,7 +50,7 @@ describe('access logs', () => {
     expect(findResource(dev, 'aws_cloudwatch_log_group', { name: '/aws/apigateway/bedrock-ai-gateway-dev/dev/access' }).kms_key_id).toBeUndefined();
     const kms = 'arn:aws:kms:us-east-1:111122223333:key/0000aaaa-bb11-cc22-dd33-eeeeeeffffff';
     const encrypted = withObservability('dev', { accessLogs: { retentionDays: 90, kmsKeyArn: kms } });
-    for (const group of Object.values(resourcesOf(encrypted, 'aws_cloudwatch_log_group')).filter((g) => !String(g.name).startsWith('/aws/lambda/'))) {
+    for (const group of Object.values(resourcesOf(encrypted, 'aws_cloudwatch_log_group')).filter((g) => !/^\/aws\/(lambda|bedrock)\//.test(String(g.name)))) {
       expect(group.kms_key_id).toBe(kms);
     }
   });
@@ -61,7 +61,8 @@ describe('access logs', () => {
 
   test('every log group of every stack has a retention period', () => {
     // access, execution and authorizer log groups, plus the WAF's where the stack has a web ACL (prod, local)
-    for (const [json, count] of [[dev, 3], [prod, 4], [local, 4]] as const) {
+    // + the token budget functions' log groups, and the invocation log group where the stack owns it (dev, local).
+    for (const [json, count] of [[dev, 6], [prod, 6], [local, 7]] as const) {
       const groups = Object.values(resourcesOf(json, 'aws_cloudwatch_log_group'));
       expect(groups.length).toBe(count);
       for (const g of groups) expect([g.name, typeof g.retention_in_days]).toEqual([g.name, 'number']);
@@ -119,10 +120,11 @@ describe('stage settings and tracing', () => {
 
   test('X-Ray on the stage and the authorizer by default; each can be turned off', () => {
     expect(one(dev, 'aws_api_gateway_stage').xray_tracing_enabled).toBe(true);
-    expect(one(dev, 'aws_lambda_function').tracing_config).toEqual({ mode: 'Active' });
+    expect(findResource(dev, 'aws_lambda_function', { function_name: 'bedrock-gw-dev-authorizer' }).tracing_config).toEqual({ mode: 'Active' });
     const off = withObservability('dev', { tracing: { stage: false, authorizer: false, forwarder: false } });
     expect(one(off, 'aws_api_gateway_stage').xray_tracing_enabled).toBe(false);
-    expect(one(off, 'aws_lambda_function').tracing_config).toBeUndefined();
+    // The flag covers the token budget functions too.
+    for (const fn of Object.values(resourcesOf(off, 'aws_lambda_function'))) expect(fn.tracing_config).toBeUndefined();
     expect(JSON.stringify(resourcesOf(off, 'aws_iam_role_policy'))).not.toContain('xray:');
   });
 });
@@ -190,17 +192,17 @@ describe('alarms', () => {
   test('prod notifies an SNS topic encrypted with a key CloudWatch may use; dev has no topic', () => {
     expect(Object.keys(resourcesOf(dev, 'aws_sns_topic'))).toEqual([]);
     for (const alarm of Object.values(alarms(dev))) expect(alarm.alarm_actions).toBeUndefined();
-    const topic = one(prod, 'aws_sns_topic');
+    const topic = findResource(prod, 'aws_sns_topic', { name: 'bedrock-gw-prod-alarms' });
     const key = one(prod, 'aws_kms_key');
     expect(topic).toMatchObject({ name: 'bedrock-gw-prod-alarms', kms_master_key_id: refOf(prod, 'aws_kms_key', {}, 'arn') });
     expect(key.enable_key_rotation).toBe(true);
     const statements = JSON.parse(key.policy as string).Statement;
     expect(statements[1]).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
     for (const s of statements) expect([s.Action].flat().filter((a: string) => a === 'kms:*')).toEqual([]);
-    for (const alarm of Object.values(alarms(prod))) expect(alarm.alarm_actions).toEqual([refOf(prod, 'aws_sns_topic', {}, 'arn')]);
+    for (const alarm of Object.values(alarms(prod))) expect(alarm.alarm_actions).toEqual([refOf(prod, 'aws_sns_topic', { name: 'bedrock-gw-prod-alarms' }, 'arn')]);
     const byo = withObservability('prod', { alarms: { ...config.environments[1].observability.alarms, topic: { kmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/k' } } });
     expect(Object.keys(resourcesOf(byo, 'aws_kms_key'))).toEqual([]);
-    expect(one(byo, 'aws_sns_topic').kms_master_key_id).toBe('arn:aws:kms:us-west-2:111122223333:key/k');
+    expect(findResource(byo, 'aws_sns_topic', { name: 'bedrock-gw-prod-alarms' }).kms_master_key_id).toBe('arn:aws:kms:us-west-2:111122223333:key/k');
   });
 
   test('alarms can be turned off', () => {

@@ -123,11 +123,13 @@ test('main.ts synthesizes one gateway stack per configured environment', () => {
   expect(Object.keys(variants.stacks).sort()).toEqual(['gateway-edge-min', 'gateway-waf-all']);
 });
 
-test('main.ts prints the keepExecuteApiEndpoint warning to stderr, and nothing for the example config', () => {
+test('main.ts prints the keepExecuteApiEndpoint warning to stderr, and for the example config only that dev and local own the region invocation logging', () => {
   expect(variants.output).toContain(
     'Warning: gateway-edge-min/rest-api/api: environment edge-min: edge.domain.keepExecuteApiEndpoint is true, so the default execute-api endpoint stays reachable next to gw.example.org: clients can bypass the custom domain.',
   );
-  expect(app.output).not.toContain('Warning:');
+  // Token budgets: owning the one-per-region Bedrock invocation logging configuration is announced.
+  expect(app.output.split('\n').filter((l) => l.includes('Warning:')).map((l) => l.replace(/:.*?: environment (\w+):.*/, ': $1'))).toEqual(['Warning: dev', 'Warning: local']);
+  expect(app.output).toContain('environment dev: this stack manages the Bedrock model invocation logging configuration of us-east-1 (one per account and region)');
 });
 
 test('terraform init + validate accept every synthesized stack (Terraform JSON), with WAF and custom domain in every variant', async () => {

@@ -35,6 +35,9 @@ export interface GatewayErrorResponse {
  * INVALID_API_KEY cannot happen to a tenant the config disables (the authorizer denies it first,
  * 403): it only happens when a tenant's key is disabled at run time, which is how token budgets
  * stop a tenant. So it answers 429 ServiceQuotaExceededException, not API Gateway's default 403.
+ * Its text is static (gateway responses substitute `$context` variables only, so the reset time of
+ * the tenant's own period cannot be in it): it states when periods reset, and `npm run usage` gives
+ * each tenant's exact reset time (docs/token-budgets.md).
  */
 export const GATEWAY_ERROR_RESPONSES: readonly GatewayErrorResponse[] = [
   { type: 'UNAUTHORIZED', status: '401', errorType: 'AccessDeniedException', message: 'Unauthorized: send a valid, unexpired Bearer token in the Authorization header' },
@@ -42,7 +45,7 @@ export const GATEWAY_ERROR_RESPONSES: readonly GatewayErrorResponse[] = [
   { type: 'MISSING_AUTHENTICATION_TOKEN', status: '404', errorType: 'ResourceNotFoundException', message: GATEWAY_ERROR_MESSAGES.notFound },
   { type: 'THROTTLED', status: '429', errorType: 'ThrottlingException', message: "Too many requests: the tenant's rate limit was exceeded; retry with backoff" },
   { type: 'QUOTA_EXCEEDED', status: '429', errorType: 'ServiceQuotaExceededException', message: "Quota exceeded: the tenant's request quota for this period is spent" },
-  { type: 'INVALID_API_KEY', status: '429', errorType: 'ServiceQuotaExceededException', message: "Quota exceeded: the tenant's usage key is disabled (budget spent); requests resume when it is re-enabled" },
+  { type: 'INVALID_API_KEY', status: '429', errorType: 'ServiceQuotaExceededException', message: "Token budget spent: the tenant's token budget for this period is spent (or its API key is disabled); requests resume when the period resets (UTC: days at 00:00, weeks on Monday, months on the 1st)" },
   { type: 'BAD_REQUEST_BODY', status: '400', errorType: 'ValidationException', message: 'Invalid request body: $context.error.validationErrorString' },
   { type: 'UNSUPPORTED_MEDIA_TYPE', status: '415', errorType: 'ValidationException', message: GATEWAY_ERROR_MESSAGES.unsupportedMediaType },
   { type: 'DEFAULT_4XX', errorType: 'ValidationException', message: API_GATEWAY_MESSAGE },

@@ -51,6 +51,8 @@ export interface BedrockForwarderProps {
 
 export class BedrockForwarder extends Construct {
   readonly fn: NodejsFunction;
+  /** The identity Bedrock sees (and its invocation logs record) for this gateway's calls, as BedrockIntegration.role. */
+  readonly role: IamRole;
   /** Every resource whose change must trigger a redeployment. */
   readonly deploymentDependencies: Construct[] = [];
 
@@ -73,6 +75,7 @@ export class BedrockForwarder extends Construct {
       logRetentionDays: props.logRetentionDays,
       tracing: props.tracing ?? false,
     });
+    this.role = this.fn.role;
     const facts = AccountFacts.of(this);
     // Converse needs bedrock:InvokeModel too (bedrock-runtime API reference, Converse:
     // "This operation requires permission for the bedrock:InvokeModel action").

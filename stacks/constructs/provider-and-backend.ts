@@ -9,7 +9,7 @@ import type { Environment } from '../../gateway-config/schema';
 export const PROJECT_TAG = 'bedrock-ai-gateway';
 
 /** Services the stacks touch; all are redirected to the emulator in emulator environments. */
-export const EMULATED_SERVICES = ['acm', 'apigateway', 'cloudwatch', 'dynamodb', 'iam', 'kms', 'lambda', 'logs', 'route53', 's3', 'sns', 'sts', 'wafv2'] as const;
+export const EMULATED_SERVICES = ['acm', 'apigateway', 'bedrock', 'cloudwatch', 'dynamodb', 'events', 'iam', 'kms', 'lambda', 'logs', 'route53', 's3', 'sns', 'sqs', 'sts', 'wafv2'] as const;
 
 /** Credentials the emulator accepts; never real ones. */
 export const EMULATOR_CREDENTIALS = { accessKey: 'testing', secretKey: 'testing' } as const;

@@ -16,6 +16,11 @@ export interface TenantPlansProps {
   readonly namePrefix: string;
   readonly restApiId: string;
   readonly stageName: string;
+  /**
+   * Keys are disabled and re-enabled at run time (token budgets): Terraform ignores their
+   * `enabled`, so an apply never re-enables a spent tenant. @default false
+   */
+  readonly keyEnabledAtRuntime?: boolean;
 }
 
 export class TenantPlans extends Construct {
@@ -43,6 +48,7 @@ export class TenantPlans extends Construct {
         value: apiKeyValue(environment, tenant.id),
         enabled: tenant.enabled,
         tags: { tenant: tenant.id, tier: tenant.tier },
+        ...(props.keyEnabledAtRuntime ? { lifecycle: { ignoreChanges: ['enabled'] } } : {}),
       });
       new ApiGatewayUsagePlanKey(this, `plan-key-${tenant.id}`, { keyId: key.id, keyType: 'API_KEY', usagePlanId: plan.id });
       this.apiKeys.set(tenant.id, key);
