@@ -12,6 +12,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { catalogueResourceArns, type ResolvedForwarder } from '../../gateway-config/derive';
