@@ -1,5 +1,6 @@
 /** Builds the authorizer's settings (identity providers + tenant table) for one environment. */
-import type { AuthorizerSettings } from '../functions/authorizer/settings';
+import type { AuthorizerSettings, TenantEntry } from '../functions/authorizer/settings';
+import { packTenantTable } from '../functions/authorizer/tenant-table';
 import { apiKeyValue, effectiveModels, GATEWAY_ROUTES } from './derive';
 import type { Environment, GatewayConfig } from './schema';
 
@@ -23,8 +24,9 @@ export function buildAuthorizerSettings(config: GatewayConfig, environment: Envi
       clockToleranceSeconds: idp.clockToleranceSeconds,
       ...(idp.maxTokenAgeSeconds !== undefined ? { maxTokenAgeSeconds: idp.maxTokenAgeSeconds } : {}),
     })),
-    tenants: Object.fromEntries(
-      tenants.map((tenant) => [
+    // Normalized: a tenant on its tier's models refers to the tier's list (see functions/authorizer/tenant-table.ts).
+    tenants: packTenantTable(
+      tenants.map((tenant): [string, TenantEntry] => [
         tenant.id,
         {
           apiKey: apiKeyValue(environment, tenant.id),
@@ -34,6 +36,7 @@ export function buildAuthorizerSettings(config: GatewayConfig, environment: Envi
           identityProviders: [...tenant.identityProviders],
         },
       ]),
+      Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.models])),
     ),
   };
 }

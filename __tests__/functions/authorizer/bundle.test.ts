@@ -28,9 +28,13 @@ describe('authorizer bundle', () => {
     const settings = buildAuthorizerSettings(config, environment);
     const bundle = bundleFunction({ entry: ENTRY, jsonModules: { 'gateway:authorizer-settings': settings } });
 
+    // Embedded as one JSON string for JSON.parse (the example's JSON needs no escaping in single quotes).
     // (boolean checks: a failed toContain would print the whole bundle)
-    for (const [tenantId, entry] of Object.entries(settings.tenants)) {
-      expect([tenantId, bundle.code.includes(`${tenantId}:{apiKey:${JSON.stringify(entry.apiKey)}`)]).toEqual([tenantId, true]);
+    expect(bundle.code.includes(`JSON.parse('${JSON.stringify(settings)}')`)).toBe(true);
+    // Normalized: each model id is written once, however many tiers and tenants may call it.
+    for (const model of settings.tenants.models) expect([model, bundle.code.split(model).length - 1]).toEqual([model, 1]);
+    for (const [i, tenantId] of settings.tenants.ids.entries()) {
+      expect([tenantId, bundle.code.includes(JSON.stringify(settings.tenants.apiKeys[i]))]).toEqual([tenantId, true]);
     }
     for (const idp of settings.identityProviders) expect([idp.id, bundle.code.includes(JSON.stringify(idp.jwksUri))]).toEqual([idp.id, true]);
     expect(Buffer.byteLength(bundle.code)).toBeLessThanOrEqual(40 * 1024);
