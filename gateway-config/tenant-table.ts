@@ -1,7 +1,7 @@
 /** Builds the authorizer's settings (identity providers + tenant table) for one environment. */
 import type { AuthorizerSettings, TenantEntry } from '../functions/authorizer/settings';
 import { packTenantTable } from '../functions/authorizer/tenant-table';
-import { apiKeyValue, effectiveModels, GATEWAY_ROUTES } from './derive';
+import { apiKeyScope, apiKeyValue, effectiveModels, GATEWAY_ROUTES } from './derive';
 import type { Environment, GatewayConfig } from './schema';
 
 export function buildAuthorizerSettings(config: GatewayConfig, environment: Environment): AuthorizerSettings {
@@ -24,7 +24,8 @@ export function buildAuthorizerSettings(config: GatewayConfig, environment: Envi
       clockToleranceSeconds: idp.clockToleranceSeconds,
       ...(idp.maxTokenAgeSeconds !== undefined ? { maxTokenAgeSeconds: idp.maxTokenAgeSeconds } : {}),
     })),
-    // Normalized: a tenant on its tier's models refers to the tier's list (see functions/authorizer/tenant-table.ts).
+    // Normalized: a tenant on its tier's models refers to the tier's list, and API keys are derived,
+    // not listed (see functions/authorizer/tenant-table.ts).
     tenants: packTenantTable(
       tenants.map((tenant): [string, TenantEntry] => [
         tenant.id,
@@ -36,7 +37,7 @@ export function buildAuthorizerSettings(config: GatewayConfig, environment: Envi
           identityProviders: [...tenant.identityProviders],
         },
       ]),
-      Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.models])),
+      { tierModels: Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.models])), keyScope: apiKeyScope(environment) },
     ),
   };
 }

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { loadConfig } from '../../../gateway-config/load';
+import { apiKeyValue } from '../../../gateway-config/derive';
 import { buildAuthorizerSettings } from '../../../gateway-config/tenant-table';
 import type { TokenAuthorizerHandler } from '../../../functions/authorizer/handler';
 import type { AuthorizerSettings } from '../../../functions/authorizer/settings';
@@ -33,8 +34,9 @@ describe('authorizer bundle', () => {
     expect(bundle.code.includes(`JSON.parse('${JSON.stringify(settings)}')`)).toBe(true);
     // Normalized: each model id is written once, however many tiers and tenants may call it.
     for (const model of settings.tenants.models) expect([model, bundle.code.split(model).length - 1]).toEqual([model, 1]);
-    for (const [i, tenantId] of settings.tenants.ids.entries()) {
-      expect([tenantId, bundle.code.includes(JSON.stringify(settings.tenants.apiKeys[i]))]).toEqual([tenantId, true]);
+    // API key values are derived in the function, not carried: none is in the bundle.
+    for (const tenant of config.tenants) {
+      expect([tenant.id, bundle.code.includes(apiKeyValue(environment, tenant.id))]).toEqual([tenant.id, false]);
     }
     for (const idp of settings.identityProviders) expect([idp.id, bundle.code.includes(JSON.stringify(idp.jwksUri))]).toEqual([idp.id, true]);
     expect(Buffer.byteLength(bundle.code)).toBeLessThanOrEqual(40 * 1024);

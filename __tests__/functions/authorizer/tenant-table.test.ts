@@ -55,7 +55,9 @@ describe('normalized tenant table', () => {
     const table = new TenantTable(JSON.parse(JSON.stringify(buildAuthorizerSettings(config, environment).tenants)) as PackedTenantTable);
 
     expect(table.size).toBe(Object.keys(legacy).length);
-    expect([...table.ids()].sort()).toEqual(Object.keys(legacy).sort());
+    expect(table.ids()).toEqual(Object.keys(legacy).sort());
+    // Every key derived in the function (none carried), and equal to the Terraform key's value.
+    expect(Object.keys(buildAuthorizerSettings(config, environment).tenants.apiKeys)).toEqual([]);
     const mismatches = Object.entries(legacy).filter(([id, entry]) => JSON.stringify(table.get(id)) !== JSON.stringify(entry));
     expect(mismatches).toEqual([]);
     // (some of each kind, or the property is vacuous)
@@ -72,7 +74,7 @@ describe('normalized tenant table', () => {
     expect(new Set(packed.modelLists.map((l) => l.join())).size).toBe(packed.modelLists.length);
     expect(new Set(packed.idpLists.map((l) => l.join())).size).toBe(packed.idpLists.length);
     // Every 10th tenant overrides its models (the generator's pattern); the rest refer to their tier.
-    const own = packed.ids.filter((_, i) => packed.modelList[i] !== -1);
+    const own = Object.keys(packed.rows).filter((id) => packed.modelList[packed.rows[id]] !== -1);
     expect(own.length).toBe(300);
     expect(own.every((id) => id === 'constructor' || Number(id.slice(1)) % 10 === 0)).toBe(true);
     // One short row per tenant: the table grows by well under 100 bytes a tenant.
