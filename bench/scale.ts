@@ -81,7 +81,9 @@ function legacyTenants(config: GatewayConfig, environment: Environment): Record<
 function baselineBundler(ref: string, scratch: string): (settings: unknown) => string {
   const dir = path.join(scratch, 'baseline');
   mkdirSync(dir);
-  execFileSync('sh', ['-c', `git -C ${JSON.stringify(ROOT)} archive ${ref} functions | tar -x -C ${JSON.stringify(dir)}`]);
+  // BENCH_REPO: the git repository to take `ref` from when this tree is an exported copy.
+  const repo = process.env.BENCH_REPO ?? ROOT;
+  execFileSync('sh', ['-c', `git -C ${JSON.stringify(repo)} archive ${ref} functions | tar -x -C ${JSON.stringify(dir)}`]);
   let n = 0;
   return (settings) => {
     const json = path.join(dir, `settings-${n++}.json`);

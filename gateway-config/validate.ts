@@ -122,6 +122,7 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
 
   checkObservability(config, report);
   checkPolicies(config, report);
+  checkTenantShards(config, report);
   checkSharedStateBuckets(config, report);
   checkRegionalLimits(config, report);
   checkEdge(config, report);
@@ -180,6 +181,22 @@ function checkPolicies(config: GatewayConfig, report: (path: PropertyKey[], mess
       if (first !== undefined) report(['environments', e, 'policy', 'suppressions', s], `duplicate suppression of ${suppression.rule} for ${suppression.resource}: already in suppressions[${first}]`);
       else seen.set(key, s);
     });
+  });
+}
+
+/** Shard stacks read the core stack's outputs from its state: a backend they can read it from, by name. */
+function checkTenantShards(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  config.environments.forEach((env, e) => {
+    if (env.tenantShards === undefined) return;
+    if (env.state.backend === 'local') {
+      report(['environments', e, 'tenantShards'], 'tenantShards needs a state backend whose outputs other stacks can read (state.backend s3 or cloud), not local', env.tenantShards);
+    } else if (env.state.backend === 'cloud' && env.state.workspace === undefined) {
+      report(
+        ['environments', e, 'tenantShards'],
+        'tenantShards with a cloud backend needs a named workspace (state.workspace): shard i uses workspace <workspace>-tenants-<i> and reads the core workspace by name',
+        env.tenantShards,
+      );
+    }
   });
 }
 
