@@ -16,10 +16,14 @@ export function addStacks(app: App, config: GatewayConfig): Array<StateStack | G
     stacks.push(new StateStack(app, stateStackId(target), { target }));
   }
   for (const environment of config.environments) {
-    stacks.push(new GatewayStack(app, `gateway-${environment.name}`, { config, environment }));
-    // With tenantShards: N: the tenants' keys and own plans in N stacks next to the core stack.
+    const core = new GatewayStack(app, `gateway-${environment.name}`, { config, environment });
+    stacks.push(core);
+    // With tenantShards: N: the tenants' keys and own plans in N stacks next to the core stack,
+    // which they read through its state: `cdktf deploy` applies the core first.
     tenantsByShard(config, environment).forEach((tenants, shard) => {
-      stacks.push(new TenantShardStack(app, shardStackId(environment, shard), { config, environment, shard, tenants }));
+      const stack = new TenantShardStack(app, shardStackId(environment, shard), { config, environment, shard, tenants });
+      stack.addDependency(core);
+      stacks.push(stack);
     });
   }
   return stacks;

@@ -28,14 +28,15 @@ function shardedInput(tenants: number, edit?: (input: GatewayConfigInput) => voi
 }
 
 /** Synthesizes every stack of `input` into a fresh directory: stack name -> cdk.tf.json text. */
-function synth(input: GatewayConfigInput): { dirs: Record<string, string>; json: Record<string, string> } {
+function synth(input: GatewayConfigInput): { dirs: Record<string, string>; json: Record<string, string>; manifest: { stacks: Record<string, { dependencies: string[] }> } } {
   const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'bag-shards-')), 'cdktf.out');
   const app = new App({ outdir, skipValidation: true });
   addStacks(app, validateConfig(input));
   app.synth();
   const stacksDir = path.join(outdir, 'stacks');
   const dirs = Object.fromEntries(readdirSync(stacksDir).map((name) => [name, path.join(stacksDir, name)]));
-  return { dirs, json: Object.fromEntries(Object.entries(dirs).map(([name, dir]) => [name, readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')])) };
+  const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  return { dirs, manifest, json: Object.fromEntries(Object.entries(dirs).map(([name, dir]) => [name, readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')])) };
 }
 
 type Json = { resource?: Record<string, Record<string, Record<string, unknown>>>; data?: Record<string, Record<string, Record<string, unknown>>>; output?: Record<string, { value: unknown }>; terraform: { backend: Record<string, Record<string, unknown>> } };
@@ -77,6 +78,8 @@ describe('sharded environment', () => {
 
   it('synthesizes the core stack and one stack per shard', () => {
     expect(Object.keys(base.json).sort()).toEqual(['gateway-dev', 'gateway-dev-tenants-0', 'gateway-dev-tenants-1', 'gateway-dev-tenants-2', 'state-example-corp-bedrock-gateway-tfstate']);
+    // cdktf deploy applies the core (whose state the shards read) before the shards.
+    expect([0, 1, 2].map((k) => base.manifest.stacks[`gateway-dev-tenants-${k}`].dependencies)).toEqual([['gateway-dev'], ['gateway-dev'], ['gateway-dev']]);
   });
 
   it('keeps tenant keys and plans out of the core stack, which exports its tier plans', () => {
