@@ -22,6 +22,7 @@ import { loadConfig } from '../gateway-config/load';
 import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
 import type { TokenAuthorizerHandler } from '../functions/authorizer/handler';
 import type { AuthorizerSettings } from '../functions/authorizer/settings';
+import { TenantTable } from '../functions/authorizer/tenant-table';
 import { bundleFunction, LAMBDA_BUNDLE_OPTIONS } from '../stacks/constructs/nodejs-function';
 import { JwksServer } from '../__tests__/helpers/jwks-server';
 import { generateSigningKey, jwks, mint } from '../__tests__/functions/authorizer/support/jwt';
@@ -68,7 +69,7 @@ async function warmCost(devSettings: AuthorizerSettings, scratch: string) {
       ...devSettings,
       identityProviders: devSettings.identityProviders.map((idp) => (idp.id === cognito.id ? { ...idp, jwksUri: server.jwksUri } : idp)),
     };
-    const tenantId = Object.keys(settings.tenants).find((t) => settings.tenants[t].enabled && settings.tenants[t].identityProviders.includes(cognito.id));
+    const tenantId = [...new TenantTable(settings.tenants).entries()].find(([, t]) => t.enabled && t.identityProviders.includes(cognito.id))?.[0];
     if (!tenantId) throw new Error('no enabled tenant accepts the Cognito provider');
 
     const authorizer = bundleFunction({ entry: ENTRY, jsonModules: { 'gateway:authorizer-settings': settings } });
@@ -226,7 +227,7 @@ async function main() {
       ['JWKS fetches during measurement', String(warm.fetchesDuringMeasurement), 'expected 0'],
       ['bundle size, minified', `${fmt(bundleBytes / 1024)} KB`, `target <= 40 KB ${bundleBytes <= 40 * 1024 ? 'MET' : 'MISSED'}; ${bundleBytes} bytes`],
       ['bundle size, gzipped', `${fmt(gzipSync(bundle.code).length / 1024)} KB`, ''],
-      ['  of which settings JSON (dev, example config)', `${fmt(settingsBytes / 1024)} KB`, `${Object.keys(settings.tenants).length} tenants, ${settings.identityProviders.length} IdPs`],
+      ['  of which settings JSON (dev, example config)', `${fmt(settingsBytes / 1024)} KB`, `${Object.keys(settings.tenants.rows).length} tenants, ${settings.identityProviders.length} IdPs`],
       ['bare jose bundle (jwtVerify + createRemoteJWKSet), minified', `${fmt(Buffer.byteLength(joseCode) / 1024)} KB`, ''],
       ['cold init: require(authorizer bundle), incl. createHandler', `${fmt(cold.handler, 2)} ms`, `median of ${COLD_RUNS} fresh processes`],
       ['cold init: require(bare jose bundle)', `${fmt(cold.jose, 2)} ms`, ''],

@@ -2,7 +2,7 @@
  * Facts derived from the validated config that both the Terraform resources and
  * the authorizer's tenant table need, so the two can never disagree.
  */
-import { createHash } from 'node:crypto';
+import { deriveApiKeyValue, type ApiKeyScope } from '../functions/shared/api-key';
 import { FORWARDER_DEFAULTS, type Environment, type GatewayConfig, type Model, type Quota, type Tenant, type Tier } from './schema';
 
 /** The routes the gateway exposes, mirroring bedrock-runtime's REST paths. */
@@ -47,9 +47,12 @@ export function effectiveModels(config: GatewayConfig, tenant: Tenant): string[]
  * Derived (not random) so the same config synthesizes the same Terraform.
  */
 export function apiKeyValue(environment: Environment, tenantId: string): string {
-  const salt = environment.apiKeySalt ?? environment.name;
-  const digest = createHash('sha256').update(`bedrock-ai-gateway\0${salt}\0${environment.name}\0${tenantId}`).digest('base64url');
-  return `bag-${digest.slice(0, 40)}`;
+  return deriveApiKeyValue(apiKeyScope(environment), tenantId);
+}
+
+/** What derives an environment's API key values (the authorizer carries it instead of the values). */
+export function apiKeyScope(environment: Pick<Environment, 'name' | 'apiKeySalt'>): ApiKeyScope {
+  return { salt: environment.apiKeySalt ?? environment.name, environment: environment.name };
 }
 
 /** Prefix of the gateway's resource names (plans, keys, roles, function) in one environment. */

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { edgeSchema } from './edge-schema';
+import { MAX_TENANT_SHARDS } from './tenant-shards';
 
 /** AWS service limits the validator enforces; each is quoted in its error message. */
 export const AWS_LIMITS = {
@@ -364,6 +365,17 @@ export const environmentSchema = z.strictObject({
   /** @default the environment name */
   stageName: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'stageName must be letters, digits, hyphens and underscores').optional(),
   state: stateSchema,
+  /**
+   * Split tenants (API keys, their usage plan links, per-tenant plans) into this many stacks of
+   * their own next to the core stack, by a stable hash of the tenant id (docs/scaling.md).
+   * Needs an s3 or cloud (named workspace) state backend. @default not sharded
+   */
+  tenantShards: z
+    .number({ error: 'tenantShards must be a number' })
+    .int('tenantShards must be a whole number')
+    .min(1, 'tenantShards must be at least 1')
+    .max(MAX_TENANT_SHARDS, `tenantShards must not be greater than ${MAX_TENANT_SHARDS}`)
+    .optional(),
   /** Salt mixed into derived API key values, so environments never share one. @default '<name>' */
   apiKeySalt: z.string().min(1).optional(),
   /** @default 29000 */

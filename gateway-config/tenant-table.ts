@@ -1,7 +1,8 @@
 /** Builds the authorizer's settings (identity providers + tenant table) for one environment. */
-import type { AuthorizerSettings } from '../functions/authorizer/settings';
+import type { AuthorizerSettings, TenantEntry } from '../functions/authorizer/settings';
+import { packTenantTable } from '../functions/authorizer/tenant-table';
 import type { ForwarderSettings } from '../functions/forwarder/settings';
-import { apiKeyValue, effectiveModels, GATEWAY_ROUTES } from './derive';
+import { apiKeyScope, apiKeyValue, effectiveModels, GATEWAY_ROUTES } from './derive';
 import type { Environment, GatewayConfig, IdentityProvider } from './schema';
 
 /** Path of a development IdP issuer under its base URL: `<url>/idp/<id>`. */
@@ -40,8 +41,10 @@ export function buildAuthorizerSettings(config: GatewayConfig, environment: Envi
       clockToleranceSeconds: idp.clockToleranceSeconds,
       ...(idp.maxTokenAgeSeconds !== undefined ? { maxTokenAgeSeconds: idp.maxTokenAgeSeconds } : {}),
     })),
-    tenants: Object.fromEntries(
-      tenants.map((tenant) => [
+    // Normalized: a tenant on its tier's models refers to the tier's list, and API keys are derived,
+    // not listed (see functions/authorizer/tenant-table.ts).
+    tenants: packTenantTable(
+      tenants.map((tenant): [string, TenantEntry] => [
         tenant.id,
         {
           apiKey: apiKeyValue(environment, tenant.id),
@@ -51,6 +54,7 @@ export function buildAuthorizerSettings(config: GatewayConfig, environment: Envi
           identityProviders: [...tenant.identityProviders],
         },
       ]),
+      { tierModels: Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.models])), keyScope: apiKeyScope(environment) },
     ),
   };
 }

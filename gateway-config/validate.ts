@@ -124,6 +124,7 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
   checkBudgets(config, report);
   checkObservability(config, report);
   checkPolicies(config, report);
+  checkTenantShards(config, report);
   checkSharedStateBuckets(config, report);
   checkRegionalLimits(config, report);
   checkEdge(config, report);
@@ -230,6 +231,27 @@ function checkPolicies(config: GatewayConfig, report: (path: PropertyKey[], mess
       if (first !== undefined) report(['environments', e, 'policy', 'suppressions', s], `duplicate suppression of ${suppression.rule} for ${suppression.resource}: already in suppressions[${first}]`);
       else seen.set(key, s);
     });
+  });
+}
+
+/** Shard stacks read the core stack's outputs from its state: a backend they can read it from, by name. */
+function checkTenantShards(config: GatewayConfig, report: (path: PropertyKey[], message: string, value?: unknown) => void) {
+  config.environments.forEach((env, e) => {
+    if (env.tenantShards === undefined) return;
+    if (env.state.backend === 'local') {
+      report(['environments', e, 'tenantShards'], 'tenantShards needs a state backend whose outputs other stacks can read (state.backend s3 or cloud), not local', env.tenantShards);
+    } else if (env.state.backend === 'cloud' && env.state.workspace === undefined) {
+      report(
+        ['environments', e, 'tenantShards'],
+        'tenantShards with a cloud backend needs a named workspace (state.workspace): shard i uses workspace <workspace>-tenants-<i> and reads the core workspace by name',
+        env.tenantShards,
+      );
+    }
+    if (env.tokenBudgets !== undefined && env.tenantShards > 1) {
+      // The budget functions' IAM and ledger key items name every tenant's API key, which sharded
+      // environments create in the shard stacks: not wired yet.
+      report(['environments', e, 'tenantShards'], 'tenantShards above 1 cannot be combined with tokenBudgets yet (the budget functions need the API keys the shard stacks create); use one or the other', env.tenantShards);
+    }
   });
 }
 

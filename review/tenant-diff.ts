@@ -5,6 +5,7 @@
  * policy suppression added) are listed first. A change made in every environment is one row.
  */
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
+import { shardCount, shardName, tenantShard } from '../gateway-config/tenant-shards';
 import { ENVIRONMENTS, PER_ENVIRONMENT_KINDS, formatValue, type EntryKind, type Value } from './fields';
 import type { LoadOutcome } from './load-outcome';
 import { listing, table } from './markdown';
@@ -22,6 +23,11 @@ export interface Change {
   readonly after?: Value | Readonly<Record<string, Value>>;
   /** Set when the change needs a reviewer's attention. */
   readonly risk?: string;
+  /**
+   * For a tenant of an environment with `tenantShards`: the shard whose stack the change lands in
+   * (`tenants-3`, stack `gateway-<environment>-tenants-3`), besides the authorizer in the core stack.
+   */
+  readonly shard?: string;
 }
 
 function valuesOf<T>(kind: EntryKind<T>, item: T, config: GatewayConfig): Record<string, Value> {
@@ -59,8 +65,10 @@ export function diffConfigs(base: GatewayConfig, head: GatewayConfig): Change[] 
   for (const headEnv of head.environments) {
     const baseEnv = base.environments.find((e) => e.name === headEnv.name);
     if (!baseEnv) continue; // An added environment is one row above; its tables are in the full report.
+    const shards = shardCount(headEnv);
     for (const kind of PER_ENVIRONMENT_KINDS) {
-      for (const change of diffKind(kind as EntryKind<unknown>, base, head, () => [headEnv.name], baseEnv, headEnv)) {
+      for (const found of diffKind(kind as EntryKind<unknown>, base, head, () => [headEnv.name], baseEnv, headEnv)) {
+        const change = kind.key === 'tenants' && shards > 0 ? { ...found, shard: shardName(tenantShard(found.id, shards)) } : found;
         const key = JSON.stringify({ ...change, environments: [] });
         const same = merged.find((m) => JSON.stringify({ ...m, environments: [] }) === key);
         if (same) (same.environments as string[]).push(headEnv.name);
@@ -132,11 +140,11 @@ export function reviewChanges({ ref, base, head }: ReviewInput, fullReport: (con
       `**${risky.length} risky ${risky.length === 1 ? 'change' : 'changes'}**, review first:\n\n` +
         table(
           ['where', 'entry', 'risk', 'before', 'after'],
-          risky.map((c) => [where(c, all), `${kindOf(c.kind).noun} \`${c.id}\``, c.risk!, formatSide(kindOf(c.kind), c.before), formatSide(kindOf(c.kind), c.after)]),
+          risky.map((c) => [where(c, all), `${kindOf(c.kind).noun} \`${c.id}\`${c.shard ? ` (shard \`${c.shard}\`)` : ''}`, c.risk!, formatSide(kindOf(c.kind), c.before), formatSide(kindOf(c.kind), c.after)]),
         ),
     );
   }
-  const row = (c: Change) => [`\`${c.id}\``, changeLabel(c), formatSide(kindOf(c.kind), c.before), formatSide(kindOf(c.kind), c.after), c.risk ?? ''];
+  const row = (c: Change) => [`\`${c.id}\`${c.shard ? ` (shard \`${c.shard}\`)` : ''}`, changeLabel(c), formatSide(kindOf(c.kind), c.before), formatSide(kindOf(c.kind), c.after), c.risk ?? ''];
   const kindSection = (kind: EntryKind<unknown>, list: Change[], heading: string) => {
     const ordered = [...list.filter((c) => c.risk), ...list.filter((c) => !c.risk)];
     return `${heading} ${kind.title}\n\n${table([kind.noun, 'change', 'before', 'after', 'risk'], ordered.map(row))}`;

@@ -10,6 +10,7 @@ import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { GATEWAY_ROUTES, resolvedForwarder, resourceNamePrefix, restApiName, stageNameOf } from '../gateway-config/derive';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { buildAuthorizerSettings, buildForwarderSettings } from '../gateway-config/tenant-table';
+import { shardCount } from '../gateway-config/tenant-shards';
 import { AccountFacts } from './constructs/account-facts';
 import { JwtAuthorizer } from './constructs/authorizer';
 import { BedrockIntegration } from './constructs/bedrock-integration';
@@ -25,6 +26,9 @@ import { TokenBudgetResources } from './constructs/token-budgets';
 import { buildMeteringSettings, hasBudgets } from '../gateway-config/budgets';
 import { GatewayWebAcl, webAclName } from './constructs/web-acl';
 import { GatewayPolicyAspect } from './policy/pack';
+
+/** Output of the core stack that tenant shard stacks read: tier name -> usage plan id. */
+export const TIER_PLAN_IDS_OUTPUT = 'tier_usage_plan_ids';
 
 export interface GatewayStackProps {
   readonly config: GatewayConfig;
@@ -151,6 +155,8 @@ export class GatewayStack extends TerraformStack {
       ...this.observability.stageSettings,
     });
     this.observability.configureStage(this.stage);
+    // With tenant shards, tenants' keys and own plans live in the shard stacks (stacks/tenant-shard-stack.ts).
+    const sharded = shardCount(environment) > 0;
     this.plans = new TenantPlans(this, 'plans', {
       config,
       environment,
@@ -158,6 +164,7 @@ export class GatewayStack extends TerraformStack {
       restApiId: this.restApi.api.id,
       stageName: this.stage.stageName,
       keyEnabledAtRuntime: environment.tokenBudgets !== undefined,
+      ...(sharded ? { tenants: [] } : {}),
     });
     if (environment.tokenBudgets) {
       this.tokenBudgets = new TokenBudgetResources(this, 'token-budgets', {
@@ -214,10 +221,18 @@ export class GatewayStack extends TerraformStack {
     new TerraformOutput(this, 'access_log_group_name', { description: 'CloudWatch log group of the stage access logs (one JSON line per request)', value: this.observability.accessLogging.accessLogGroup.name });
     const topic = this.observability.alarms?.topic;
     if (topic) new TerraformOutput(this, 'alarm_topic_arn', { description: 'SNS topic the alarms notify (encrypted); subscribe to it', value: topic.arn });
-    new TerraformOutput(this, 'tenant_api_key_ids', {
-      description: 'API key ID per tenant (IDs only; the key values are identifiers the authorizer supplies)',
-      value: Object.fromEntries([...this.plans.apiKeys].map(([tenant, key]) => [tenant, key.id])),
-    });
+    if (sharded) {
+      // Read by the tenant shard stacks (terraform_remote_state), with rest_api_id and stage_name.
+      new TerraformOutput(this, TIER_PLAN_IDS_OUTPUT, {
+        description: 'Usage plan ID per tier, for the tenant shard stacks',
+        value: Object.fromEntries([...this.plans.tierPlans].map(([tier, plan]) => [tier, plan.id])),
+      });
+    } else {
+      new TerraformOutput(this, 'tenant_api_key_ids', {
+        description: 'API key ID per tenant (IDs only; the key values are identifiers the authorizer supplies)',
+        value: Object.fromEntries([...this.plans.apiKeys].map(([tenant, key]) => [tenant, key.id])),
+      });
+    }
   }
 }
 

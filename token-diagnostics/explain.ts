@@ -17,6 +17,7 @@ import { DenyReason, UnauthorizedReason } from '../functions/authorizer/errors';
 import { createHandler } from '../functions/authorizer/handler';
 import { explainRefusal, parseMethodArn, tenantResources } from '../functions/authorizer/policy';
 import type { AuthorizerSettings, IdentityProviderSettings, TenantEntry } from '../functions/authorizer/settings';
+import { TenantTable } from '../functions/authorizer/tenant-table';
 import { decodeJsonSegment } from '../functions/authorizer/verify';
 import { describeIssuerDifference } from './issuer-difference';
 import { describeKey, readJwks, selectKey, type FetchLike, type JwksReading } from './jwks';
@@ -264,9 +265,10 @@ function decode(token: string): Decoded {
 function chooseModel(options: ExplainOptions, payload: Record<string, unknown> | undefined, idp: IdentityProviderSettings | undefined) {
   if (options.model !== undefined) return { model: options.model, modelSource: 'option' as const };
   const claimed = idp !== undefined && payload !== undefined && Object.hasOwn(payload, idp.claims.tenant) ? payload[idp.claims.tenant] : undefined;
-  const tenant = typeof claimed === 'string' && Object.hasOwn(options.settings.tenants, claimed) ? options.settings.tenants[claimed] : undefined;
+  const table = new TenantTable(options.settings.tenants);
+  const tenant = typeof claimed === 'string' ? table.get(claimed) : undefined;
   if (tenant !== undefined && tenant.models.length > 0) return { model: tenant.models[0], modelSource: 'tenant' as const };
-  const fallback = options.catalogue?.[0] ?? Object.values(options.settings.tenants).find((t) => t.models.length > 0)?.models[0];
+  const fallback = options.catalogue?.[0] ?? [...table.entries()].find(([, t]) => t.models.length > 0)?.[1].models[0];
   if (fallback === undefined) throw new Error('no model to ask about: pass --model <id>');
   return { model: fallback, modelSource: 'catalogue' as const };
 }
@@ -622,7 +624,7 @@ function checkClaims(payload: Record<string, unknown>, idp: IdentityProviderSett
 function tenantOf(payload: Record<string, unknown>, idp: IdentityProviderSettings, settings: AuthorizerSettings): { id: string; entry: TenantEntry | undefined } | undefined {
   const claimed = own(payload, idp.claims.tenant);
   if (typeof claimed !== 'string' || claimed.length === 0) return undefined;
-  return { id: claimed, entry: Object.hasOwn(settings.tenants, claimed) ? settings.tenants[claimed] : undefined };
+  return { id: claimed, entry: new TenantTable(settings.tenants).get(claimed) };
 }
 
 function checkTenant(payload: Record<string, unknown>, idp: IdentityProviderSettings, c: Context): Evaluation {
@@ -630,7 +632,7 @@ function checkTenant(payload: Record<string, unknown>, idp: IdentityProviderSett
   if (tenant === undefined) return { ok: null, summary: 'not applicable: no tenant claim' };
   const { id, entry } = tenant;
   if (entry === undefined) {
-    const known = Object.keys(c.settings.tenants);
+    const known = new TenantTable(c.settings.tenants).ids();
     const near = known.find((k) => k.toLowerCase() === id.toLowerCase());
     return {
       ok: false,

@@ -1,9 +1,11 @@
 /**
  * The authorizer's settings: identity providers and the tenant table, generated at synth
  * from the validated gateway config (`gateway-config/tenant-table.ts`) and bundled with the function,
- * so a cold start makes no network call except the JWKS fetch. Plain JSON: no imports here,
+ * so a cold start makes no network call except the JWKS fetch. Plain JSON: type imports only,
  * to keep the bundle small.
  */
+import type { PackedTenantTable } from './tenant-table';
+
 export interface AuthorizerSettings {
   /** Environment name, for audit lines. */
   readonly environment: string;
@@ -14,8 +16,8 @@ export interface AuthorizerSettings {
   /** Gateway routes under `/model/{modelId}/`, e.g. `converse`, `invoke`. */
   readonly routes: readonly string[];
   readonly identityProviders: readonly IdentityProviderSettings[];
-  /** Tenant id -> entry. */
-  readonly tenants: Readonly<Record<string, TenantEntry>>;
+  /** The tenant table, normalized (`./tenant-table.ts`); look tenants up through `TenantTable`. */
+  readonly tenants: PackedTenantTable;
 }
 
 export interface IdentityProviderSettings {
@@ -34,6 +36,7 @@ export interface IdentityProviderSettings {
   readonly maxTokenAgeSeconds?: number;
 }
 
+/** One tenant, as `TenantTable.get` returns it. */
 export interface TenantEntry {
   /** The API key value API Gateway counts usage against (`usageIdentifierKey`). */
   readonly apiKey: string;

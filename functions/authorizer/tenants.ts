@@ -5,6 +5,7 @@
 import type { JWTPayload } from 'jose';
 import { DenyReason, type DenyReasonCode } from './errors';
 import type { AuthorizerSettings, IdentityProviderSettings, TenantEntry } from './settings';
+import { TenantTable } from './tenant-table';
 
 export type TenantResolution =
   | {
@@ -20,14 +21,14 @@ export type TenantResolution =
 const MAX_CLAIM_LOG_LENGTH = 64;
 
 /**
- * The tenant table as a Map: a plain-object lookup would find `constructor` or `__proto__`
- * on the prototype for a tenant claim of that name.
+ * Tenant claims -> tenants, through the bundled table's `Map` (a plain-object lookup would find
+ * `constructor` or `__proto__` on the prototype for a tenant claim of that name).
  */
 export class TenantDirectory {
-  private readonly tenants: ReadonlyMap<string, TenantEntry>;
+  private readonly tenants: TenantTable;
 
   constructor(settings: AuthorizerSettings) {
-    this.tenants = new Map(Object.entries(settings.tenants));
+    this.tenants = new TenantTable(settings.tenants);
   }
 
   resolve(idp: IdentityProviderSettings, payload: JWTPayload): TenantResolution {

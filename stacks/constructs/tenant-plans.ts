@@ -8,7 +8,7 @@ import { ApiGatewayApiKey } from '@cdktf/provider-aws/lib/api-gateway-api-key';
 import { ApiGatewayUsagePlan } from '@cdktf/provider-aws/lib/api-gateway-usage-plan';
 import { ApiGatewayUsagePlanKey } from '@cdktf/provider-aws/lib/api-gateway-usage-plan-key';
 import { apiKeyValue, effectiveLimits, tenantNeedsOwnPlan, type EffectiveLimits } from '../../gateway-config/derive';
-import type { Environment, GatewayConfig } from '../../gateway-config/schema';
+import type { Environment, GatewayConfig, Tenant } from '../../gateway-config/schema';
 
 export interface TenantPlansProps {
   readonly config: GatewayConfig;
@@ -21,10 +21,17 @@ export interface TenantPlansProps {
    * `enabled`, so an apply never re-enables a spent tenant. @default false
    */
   readonly keyEnabledAtRuntime?: boolean;
+  /** The tenants to give keys (and own plans): a tenant shard's. @default every tenant of the config */
+  readonly tenants?: readonly Tenant[];
+  /**
+   * Tier name -> usage plan id of tier plans made elsewhere (a shard links its keys to the core
+   * stack's tier plans); when set, this construct makes no tier plans. @default tier plans made here
+   */
+  readonly tierPlanIds?: Readonly<Record<string, string>>;
 }
 
 export class TenantPlans extends Construct {
-  /** Tier name -> plan. */
+  /** Tier name -> plan (none when `tierPlanIds` is given). */
   readonly tierPlans = new Map<string, ApiGatewayUsagePlan>();
   /** Tenant id -> its own plan, for tenants with limit overrides. */
   readonly tenantPlans = new Map<string, ApiGatewayUsagePlan>();
@@ -34,14 +41,21 @@ export class TenantPlans extends Construct {
   constructor(scope: Construct, id: string, private readonly props: TenantPlansProps) {
     super(scope, id);
     const { config, environment, namePrefix } = props;
-    for (const tier of config.tiers) {
-      this.tierPlans.set(tier.name, this.plan(`tier-${tier.name}`, `${namePrefix}-tier-${tier.name}`, `Tier ${tier.name}${tier.description ? `: ${tier.description}` : ''}`, tier));
+    if (props.tierPlanIds === undefined) {
+      for (const tier of config.tiers) {
+        this.tierPlans.set(tier.name, this.plan(`tier-${tier.name}`, `${namePrefix}-tier-${tier.name}`, `Tier ${tier.name}${tier.description ? `: ${tier.description}` : ''}`, tier));
+      }
     }
-    for (const tenant of config.tenants) {
-      const plan = tenantNeedsOwnPlan(tenant)
-        ? this.plan(`tenant-${tenant.id}`, `${namePrefix}-tenant-${tenant.id}`, `Tenant ${tenant.id}: ${tenant.tier} with overrides`, effectiveLimits(config, tenant))
-        : this.tierPlans.get(tenant.tier)!;
-      if (tenantNeedsOwnPlan(tenant)) this.tenantPlans.set(tenant.id, plan);
+    const tierPlanId = (tier: string): string => props.tierPlanIds?.[tier] ?? this.tierPlans.get(tier)!.id;
+    for (const tenant of props.tenants ?? config.tenants) {
+      let planId: string;
+      if (tenantNeedsOwnPlan(tenant)) {
+        const plan = this.plan(`tenant-${tenant.id}`, `${namePrefix}-tenant-${tenant.id}`, `Tenant ${tenant.id}: ${tenant.tier} with overrides`, effectiveLimits(config, tenant));
+        this.tenantPlans.set(tenant.id, plan);
+        planId = plan.id;
+      } else {
+        planId = tierPlanId(tenant.tier);
+      }
       const key = new ApiGatewayApiKey(this, `key-${tenant.id}`, {
         name: `${namePrefix}-${tenant.id}`,
         description: `Usage identifier of tenant ${tenant.id} (${tenant.tier}); supplied by the authorizer, never by clients`,
@@ -50,7 +64,7 @@ export class TenantPlans extends Construct {
         tags: { tenant: tenant.id, tier: tenant.tier },
         ...(props.keyEnabledAtRuntime ? { lifecycle: { ignoreChanges: ['enabled'] } } : {}),
       });
-      new ApiGatewayUsagePlanKey(this, `plan-key-${tenant.id}`, { keyId: key.id, keyType: 'API_KEY', usagePlanId: plan.id });
+      new ApiGatewayUsagePlanKey(this, `plan-key-${tenant.id}`, { keyId: key.id, keyType: 'API_KEY', usagePlanId: planId });
       this.apiKeys.set(tenant.id, key);
     }
   }

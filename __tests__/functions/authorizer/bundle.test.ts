@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { loadConfig } from '../../../gateway-config/load';
+import { apiKeyValue } from '../../../gateway-config/derive';
 import { buildAuthorizerSettings } from '../../../gateway-config/tenant-table';
 import type { TokenAuthorizerHandler } from '../../../functions/authorizer/handler';
 import type { AuthorizerSettings } from '../../../functions/authorizer/settings';
@@ -28,9 +29,14 @@ describe('authorizer bundle', () => {
     const settings = buildAuthorizerSettings(config, environment);
     const bundle = bundleFunction({ entry: ENTRY, jsonModules: { 'gateway:authorizer-settings': settings } });
 
+    // Embedded as one JSON string for JSON.parse (the example's JSON needs no escaping in single quotes).
     // (boolean checks: a failed toContain would print the whole bundle)
-    for (const [tenantId, entry] of Object.entries(settings.tenants)) {
-      expect([tenantId, bundle.code.includes(`${tenantId}:{apiKey:${JSON.stringify(entry.apiKey)}`)]).toEqual([tenantId, true]);
+    expect(bundle.code.includes(`JSON.parse('${JSON.stringify(settings)}')`)).toBe(true);
+    // Normalized: each model id is written once, however many tiers and tenants may call it.
+    for (const model of settings.tenants.models) expect([model, bundle.code.split(model).length - 1]).toEqual([model, 1]);
+    // API key values are derived in the function, not carried: none is in the bundle.
+    for (const tenant of config.tenants) {
+      expect([tenant.id, bundle.code.includes(apiKeyValue(environment, tenant.id))]).toEqual([tenant.id, false]);
     }
     for (const idp of settings.identityProviders) expect([idp.id, bundle.code.includes(JSON.stringify(idp.jwksUri))]).toEqual([idp.id, true]);
     expect(Buffer.byteLength(bundle.code)).toBeLessThanOrEqual(40 * 1024);

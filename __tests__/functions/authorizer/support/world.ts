@@ -8,6 +8,7 @@ import type { AuditLine } from '../../../../functions/authorizer/audit';
 import { createHandler, type HandlerOptions, type TokenAuthorizerHandler } from '../../../../functions/authorizer/handler';
 import type { AuthorizerResponse } from '../../../../functions/authorizer/policy';
 import type { AuthorizerSettings, IdentityProviderSettings } from '../../../../functions/authorizer/settings';
+import { packTenantTable } from '../../../../functions/authorizer/tenant-table';
 import { JwksServer } from '../../../helpers/jwks-server';
 import { generateSigningKey, jwks, mint, type MintOptions, type SigningKey } from './jwt';
 
@@ -139,14 +140,14 @@ export function testSettings(uris: Record<IdpName, string>, overrides: Partial<A
     jwksTimeoutMs: 300,
     routes: [...ROUTES],
     identityProviders: identityProviders(uris),
-    tenants: {
+    tenants: packTenantTable({
       acme: { apiKey: 'bag-acme-key', tier: 'gold', enabled: true, models: [MODELS.sonnet, MODELS.haiku].sort(), identityProviders: ['cognito', 'cognito-id', 'okta'] },
       globex: { apiKey: 'bag-globex-key', tier: 'silver', enabled: true, models: [MODELS.haiku], identityProviders: ['entra', 'rfc9068'] },
       hooli: { apiKey: 'bag-hooli-key', tier: 'bronze', enabled: true, models: [MODELS.titan], identityProviders: ['okta', 'entra'] },
       initech: { apiKey: 'bag-initech-key', tier: 'silver', enabled: false, models: [MODELS.haiku], identityProviders: ['cognito'] },
       umbrella: { apiKey: 'bag-umbrella-key', tier: 'silver', enabled: true, models: [MODELS.llama, MODELS.profile].sort(), identityProviders: ['cognito', 'rfc9068'] },
       vacant: { apiKey: 'bag-vacant-key', tier: 'bronze', enabled: true, models: [], identityProviders: ['cognito'] },
-    },
+    }),
     ...overrides,
   };
 }
