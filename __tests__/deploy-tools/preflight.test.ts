@@ -1,0 +1,131 @@
+/**
+ * Preflight against a real AWS API emulator (moto_server on 127.0.0.1): exact statuses for a
+ * missing, unversioned and complete state bucket, web ACL name collisions, the hosted zone, and
+ * what the emulator lacks (Bedrock's model catalogue, Service Quotas) reported as cannot-check.
+ */
+import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CreateWebACLCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
+import { exitCodeOf, formatResults, type CheckResult } from '../../deploy-tools/preflight/check';
+import { runPreflight } from '../../deploy-tools/preflight';
+import { decideLogging } from '../../deploy-tools/preflight/invocation-logging';
+import { clientConfig } from '../../deploy-tools/preflight/target';
+import { synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
+import { startMoto, type MotoServer } from '../../scripts/lib/moto';
+import { exampleConfig } from '../helpers/config';
+
+jest.setTimeout(120_000);
+
+const config = exampleConfig();
+let moto: MotoServer;
+let local: EnvironmentStacks;
+let prod: EnvironmentStacks;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  local = synthesizeEnvironment(config, 'local');
+  prod = synthesizeEnvironment(config, 'prod');
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+
+const statuses = (results: readonly CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
+const byId = (results: readonly CheckResult[], id: string) => {
+  const found = results.find((r) => r.id === id);
+  if (!found) throw new Error(`no check ${id} in ${results.map((r) => r.id).join(', ')}`);
+  return found;
+};
+const target = () => ({ endpoint: moto.endpoint, description: 'test' });
+
+describe('preflight on the emulator', () => {
+  test('a missing state bucket fails with the bootstrap as the fix, and the run exits 1', async () => {
+    const { results } = await runPreflight(config, 'local', { endpoint: moto.endpoint, stacks: local });
+    expect(statuses(results)).toEqual({
+      'terraform.cli': 'pass',
+      'terraform.provider': 'pass',
+      credentials: 'pass',
+      'state-bucket.exists': 'fail',
+      'bedrock.models': 'cannot-check',
+      'quota.usage-plans': 'cannot-check',
+      'quota.api-keys': 'cannot-check',
+      'quota.integration-timeout': 'pass',
+      'waf.web-acl-name': 'pass',
+      'bedrock.invocation-logging': 'pass',
+    });
+    const bucket = byId(results, 'state-bucket.exists');
+    expect(bucket.detail).toBe('bucket bedrock-gateway-local-tfstate does not exist (region us-east-1)');
+    expect(bucket.fix).toBe('run the bootstrap once for this bucket: npm run cdktf -- deploy state-bedrock-gateway-local-tfstate (docs/deploying-to-aws.md#bootstrap-the-state-bucket-once)');
+    expect(byId(results, 'credentials').detail).toBe('account 123456789012 as arn:aws:sts::123456789012:user/moto');
+    expect(byId(results, 'quota.usage-plans').detail).toMatch(/^this stack needs 4, 0 others exist in the account; the quota could not be read \(.+\); the default is 300$/);
+    expect(byId(results, 'quota.api-keys').detail).toMatch(/^this stack needs 5, 0 others exist in the account; /);
+    expect(byId(results, 'bedrock.models').detail).toMatch(/^the target does not implement Bedrock's model catalogue/);
+    expect(byId(results, 'bedrock.invocation-logging').detail).toBe('environment local does not manage it; the account has no invocation logging in us-east-1');
+    expect(exitCodeOf(results)).toBe(1);
+    expect(formatResults('local', 'test', results)).toContain('FAIL         state-bucket.exists: state bucket exists\n');
+  });
+
+  test('an unversioned, unencrypted bucket fails both checks; the bootstrapped bucket passes', async () => {
+    const s3 = new S3Client(clientConfig(target(), 'us-east-1'));
+    await s3.send(new CreateBucketCommand({ Bucket: 'bedrock-gateway-local-tfstate' }));
+    let { results } = await runPreflight(config, 'local', { endpoint: moto.endpoint, stacks: local });
+    expect(byId(results, 'state-bucket.exists').status).toBe('pass');
+    expect(byId(results, 'state-bucket.versioning')).toEqual({
+      id: 'state-bucket.versioning',
+      title: 'state bucket is versioned',
+      status: 'fail',
+      detail: 'versioning is off (never enabled): an overwritten state cannot be restored',
+      fix: 'deploy the bootstrap stack (it enables versioning): npm run cdktf -- deploy state-bedrock-gateway-local-tfstate',
+    });
+    expect(byId(results, 'state-bucket.encryption').status).toBe('fail');
+    expect(exitCodeOf(results)).toBe(1);
+
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'bedrock-gateway-local-tfstate', VersioningConfiguration: { Status: 'Suspended' } }));
+    ({ results } = await runPreflight(config, 'local', { endpoint: moto.endpoint, stacks: local }));
+    expect(byId(results, 'state-bucket.versioning').detail).toBe('versioning is Suspended: an overwritten state cannot be restored');
+
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'bedrock-gateway-local-tfstate', VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutBucketEncryptionCommand({ Bucket: 'bedrock-gateway-local-tfstate', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }));
+    ({ results } = await runPreflight(config, 'local', { endpoint: moto.endpoint, stacks: local }));
+    expect(statuses(results)).toMatchObject({ 'state-bucket.exists': 'pass', 'state-bucket.versioning': 'pass', 'state-bucket.encryption': 'pass' });
+    expect(byId(results, 'state-bucket.encryption').detail).toBe('default encryption AES256');
+    // Nothing failed; what the emulator lacks is never a pass, and never fails the run.
+    expect(results.filter((r) => r.status === 'fail')).toEqual([]);
+    expect(exitCodeOf(results)).toBe(0);
+  });
+
+  test('a web ACL of the same name owned by something else fails; the domain needs its hosted zone', async () => {
+    const waf = new WAFV2Client(clientConfig(target(), 'us-west-2'));
+    await waf.send(
+      new CreateWebACLCommand({
+        Name: 'bedrock-gw-prod-waf',
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        VisibilityConfig: { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: 'x' },
+        Tags: [{ Key: 'owner', Value: 'security-team' }],
+      }),
+    );
+    let { results } = await runPreflight(config, 'prod', { endpoint: moto.endpoint, stacks: prod });
+    const acl = byId(results, 'waf.web-acl-name');
+    expect(acl.status).toBe('fail');
+    expect(acl.detail).toMatch(/^a web ACL named bedrock-gw-prod-waf already exists in us-west-2 \(arn:aws:wafv2:us-west-2:123456789012:regional\/webacl\/bedrock-gw-prod-waf\/.+\) and is not tagged project=bedrock-ai-gateway, environment=prod$/);
+    expect(byId(results, 'route53.hosted-zone')).toMatchObject({ status: 'fail', detail: 'no public hosted zone named example.com. in the account' });
+
+    await new Route53Client(clientConfig(target(), 'us-east-1')).send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'preflight-test' }));
+    ({ results } = await runPreflight(config, 'prod', { endpoint: moto.endpoint, stacks: prod }));
+    expect(byId(results, 'route53.hosted-zone').status).toBe('pass');
+    // prod's state bucket lives in us-east-1 and was never bootstrapped here.
+    expect(byId(results, 'state-bucket.exists').detail).toBe('bucket example-corp-bedrock-gateway-tfstate does not exist (region us-east-1)');
+  });
+});
+
+describe('invocation logging ownership', () => {
+  test.each([
+    [false, [], ['other-logs'], 'pass'],
+    [true, ['bedrock-gw-dev-invocations'], [], 'pass'],
+    [true, ['bedrock-gw-dev-invocations'], ['bedrock-gw-dev-invocations'], 'pass'],
+    [true, ['bedrock-gw-dev-invocations'], ['central-audit-logs'], 'fail'],
+  ] as const)('managed=%s stack=%j account=%j -> %s', (managed, stack, account, status) => {
+    expect(decideLogging('dev', 'us-east-1', managed, stack, account).status).toBe(status);
+  });
+});
