@@ -192,6 +192,44 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     unscoped: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies'],
   },
 
+  // ---- Off the request path (token metering): mapped ahead of the stacks that use them ----
+  aws_dynamodb_table: {
+    actions: ['dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'dynamodb:DeleteTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:UpdateContinuousBackups', 'dynamodb:DescribeTimeToLive', 'dynamodb:UpdateTimeToLive', 'dynamodb:ListTagsOfResource', 'dynamodb:TagResource', 'dynamodb:UntagResource'],
+    resources: (ctx, r) => namesOf(r, 'name').map((n) => `arn:${ctx.partition}:dynamodb:${ctx.region}:${ctx.account}:table/${n}`),
+  },
+  aws_cloudwatch_log_subscription_filter: {
+    actions: ['logs:PutSubscriptionFilter', 'logs:DescribeSubscriptionFilters', 'logs:DeleteSubscriptionFilter'],
+    resources: (ctx, r, stack) => logGroups(ctx, namesOf(r, 'log_group_name', stack)),
+  },
+  // One configuration per account and region; Bedrock documents no resource type for these actions.
+  aws_bedrock_model_invocation_logging_configuration: {
+    actions: [],
+    unscoped: ['bedrock:PutModelInvocationLoggingConfiguration', 'bedrock:GetModelInvocationLoggingConfiguration', 'bedrock:DeleteModelInvocationLoggingConfiguration'],
+    extra: (ctx) => [passRole(ctx, 'bedrock.amazonaws.com', gatewayRoles(ctx))],
+  },
+  aws_cloudwatch_event_rule: {
+    actions: ['events:PutRule', 'events:DescribeRule', 'events:DeleteRule', 'events:EnableRule', 'events:DisableRule', 'events:ListTagsForResource', 'events:TagResource', 'events:UntagResource'],
+    resources: (ctx, r) => scoped(ctx, namesOf(r, 'name')).map((n) => `arn:${ctx.partition}:events:${ctx.region}:${ctx.account}:rule/${n}`),
+  },
+  aws_cloudwatch_event_target: {
+    actions: ['events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule'],
+    resources: (ctx) => [`arn:${ctx.partition}:events:${ctx.region}:${ctx.account}:rule/${ctx.namePrefix}-*`],
+  },
+  aws_sqs_queue: {
+    actions: ['sqs:CreateQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:DeleteQueue', 'sqs:ListQueueTags', 'sqs:TagQueue', 'sqs:UntagQueue'],
+    resources: (ctx, r) => scoped(ctx, namesOf(r, 'name')).map((n) => `arn:${ctx.partition}:sqs:${ctx.region}:${ctx.account}:${n}`),
+  },
+  aws_sns_topic_policy: { actions: ['sns:SetTopicAttributes', 'sns:GetTopicAttributes'], resources: (ctx) => [`arn:${ctx.partition}:sns:${ctx.region}:${ctx.account}:${ctx.namePrefix}-*`] },
+  aws_sns_topic_subscription: {
+    actions: ['sns:Subscribe', 'sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'],
+    resources: (ctx) => [`arn:${ctx.partition}:sns:${ctx.region}:${ctx.account}:${ctx.namePrefix}-*`, `arn:${ctx.partition}:sns:${ctx.region}:${ctx.account}:${ctx.namePrefix}-*:*`],
+  },
+  aws_kms_alias: {
+    actions: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
+    resources: (ctx) => [`arn:${ctx.partition}:kms:${ctx.region}:${ctx.account}:alias/${ctx.namePrefix}-*`, `arn:${ctx.partition}:kms:${ctx.region}:${ctx.account}:key/*`],
+    unscoped: ['kms:ListAliases'],
+  },
+
   // ---- S3 (the bootstrap stack's state bucket) ----
   aws_s3_bucket: {
     actions: [
