@@ -11,8 +11,11 @@ import { runPreflight } from '../../deploy-tools/preflight';
 import { decideLogging } from '../../deploy-tools/preflight/invocation-logging';
 import { clientConfig } from '../../deploy-tools/preflight/target';
 import { synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
+import { CreateUsagePlanCommand, APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { TagResourceCommand } from '@aws-sdk/client-wafv2';
 import { startMoto, type MotoServer } from '../../scripts/lib/moto';
-import { exampleConfig } from '../helpers/config';
+import { startBedrockStandIn, type BedrockStandIn } from '../helpers/bedrock-stand-in';
+import { exampleConfig, exampleConfigWith } from '../helpers/config';
 
 jest.setTimeout(120_000);
 
@@ -116,6 +119,100 @@ describe('preflight on the emulator', () => {
     expect(byId(results, 'route53.hosted-zone').status).toBe('pass');
     // prod's state bucket lives in us-east-1 and was never bootstrapped here.
     expect(byId(results, 'state-bucket.exists').detail).toBe('bucket example-corp-bedrock-gateway-tfstate does not exist (region us-east-1)');
+  });
+});
+
+describe('model catalogue and quotas, answered in the AWS wire format by a stand-in in front of the emulator', () => {
+  let standIn: BedrockStandIn;
+  const PROFILE = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
+  const PROFILE_MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+  beforeAll(async () => {
+    standIn = await startBedrockStandIn(moto.endpoint);
+    standIn.state.profiles[PROFILE] = { foundationModel: PROFILE_MODEL, regions: ['us-east-1', 'us-east-2', 'us-west-2'] };
+    standIn.state.quotas = { 'Usage plans per account': 300, 'API keys': 10_000, 'Maximum integration timeout in milliseconds': 29_000 };
+  });
+  afterAll(async () => {
+    await standIn?.close();
+  });
+
+  test('every model available and accessible, the profile routing where the config says: every check passes', async () => {
+    const { results } = await runPreflight(config, 'local', { endpoint: standIn.endpoint, stacks: local });
+    expect(statuses(results)).toEqual({
+      'terraform.cli': 'pass',
+      'terraform.provider': 'pass',
+      credentials: 'pass',
+      'state-bucket.exists': 'pass',
+      'state-bucket.versioning': 'pass',
+      'state-bucket.encryption': 'pass',
+      'bedrock.model.anthropic.claude-3-haiku-20240307-v1:0': 'pass',
+      'bedrock.model.anthropic.claude-3-5-sonnet-20240620-v1:0': 'pass',
+      'bedrock.model.amazon.titan-text-express-v1': 'pass',
+      'bedrock.model.meta.llama3-8b-instruct-v1:0': 'pass',
+      [`bedrock.profile.${PROFILE}`]: 'pass',
+      [`bedrock.profile.${PROFILE}@us-east-1`]: 'pass',
+      [`bedrock.profile.${PROFILE}@us-east-2`]: 'pass',
+      [`bedrock.profile.${PROFILE}@us-west-2`]: 'pass',
+      'quota.usage-plans': 'pass',
+      'quota.api-keys': 'pass',
+      'quota.integration-timeout': 'pass',
+      'waf.web-acl-name': 'pass',
+      'bedrock.invocation-logging': 'pass',
+    });
+    expect(byId(results, 'quota.usage-plans').detail).toBe('this stack needs 4, 0 others exist in the account: 4 of 300');
+    expect(exitCodeOf(results)).toBe(0);
+  });
+
+  test('a profile routing beyond the configured regions, a model without access, one not offered, quotas too small', async () => {
+    standIn.state.profiles[PROFILE] = { foundationModel: PROFILE_MODEL, regions: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'] };
+    standIn.state.availability[`us-west-1/${PROFILE_MODEL}`] = { agreementStatus: 'PENDING' };
+    standIn.state.availability['us-east-1/meta.llama3-8b-instruct-v1:0'] = { authorizationStatus: 'NOT_AUTHORIZED', entitlementAvailability: 'NOT_AVAILABLE' };
+    standIn.state.availability['us-east-1/amazon.titan-text-express-v1'] = { regionAvailability: 'NOT_AVAILABLE' };
+    standIn.state.quotas['Usage plans per account'] = 5;
+    standIn.state.quotas['Maximum integration timeout in milliseconds'] = 50_000;
+    const apigw = new APIGatewayClient(clientConfig(target(), 'us-east-1'));
+    for (const name of ['another-team-gold', 'another-team-silver']) await apigw.send(new CreateUsagePlanCommand({ name }));
+    const longer = exampleConfigWith((c) => {
+      c.environments[2].integrationTimeoutMs = 60_000;
+    });
+
+    // The environment as configured (the stack JSON is the example's; only the setting matters here).
+    const { results } = await runPreflight(longer, 'local', { endpoint: standIn.endpoint, stacks: { ...local, environment: longer.environments[2] } });
+    expect(byId(results, `bedrock.profile.${PROFILE}`)).toEqual({
+      id: `bedrock.profile.${PROFILE}`,
+      title: `inference profile ${PROFILE} routes only to configured regions`,
+      status: 'fail',
+      detail: 'routes to us-east-1, us-east-2, us-west-1, us-west-2, but the config lists us-east-1, us-east-2, us-west-2: requests routed to us-west-1 would be denied (the gateway role may invoke the model only in listed regions)',
+      fix: `set regions: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'] for ${PROFILE} in config/models.ts`,
+    });
+    expect(byId(results, `bedrock.profile.${PROFILE}@us-west-1`)).toMatchObject({ status: 'fail', detail: 'no access for this account: agreement PENDING' });
+    expect(byId(results, 'bedrock.model.meta.llama3-8b-instruct-v1:0')).toMatchObject({
+      status: 'fail',
+      detail: 'no access for this account: authorization NOT_AUTHORIZED, entitlement NOT_AVAILABLE',
+      fix: 'request access in the Bedrock console (region us-east-1) under Model access; some providers need a use-case form or an AWS Marketplace subscription (docs/deploying-to-aws.md#bedrock-model-access)',
+    });
+    expect(byId(results, 'bedrock.model.amazon.titan-text-express-v1')).toMatchObject({ status: 'fail', detail: 'not offered in us-east-1' });
+    expect(byId(results, 'quota.usage-plans')).toMatchObject({ status: 'fail', detail: 'this stack needs 4, 2 others exist in the account: 6 > quota 5' });
+    expect(byId(results, 'quota.api-keys').status).toBe('pass');
+    expect(byId(results, 'quota.integration-timeout')).toMatchObject({ status: 'fail', detail: 'integrationTimeoutMs 60000 > quota 50000 ms: the integration update would be refused' });
+    expect(byId(results, 'bedrock.model.anthropic.claude-3-haiku-20240307-v1:0').status).toBe('pass');
+    expect(exitCodeOf(results)).toBe(1);
+  });
+
+  test('an unknown inference profile fails as not offered in the region', async () => {
+    delete standIn.state.profiles[PROFILE];
+    const { results } = await runPreflight(config, 'local', { endpoint: standIn.endpoint, stacks: local });
+    expect(byId(results, `bedrock.profile.${PROFILE}`)).toMatchObject({ status: 'fail', detail: `not offered in us-east-1: ResourceNotFoundException: inference profile ${PROFILE} not found` });
+  });
+});
+
+describe("a web ACL of the stack's name carrying this environment's tags is its own", () => {
+  test('passes', async () => {
+    const waf = new WAFV2Client(clientConfig(target(), 'us-west-2'));
+    const { results: before } = await runPreflight(config, 'prod', { endpoint: moto.endpoint, stacks: prod });
+    const arn = /\((arn:[^)]+)\)/.exec(byId(before, 'waf.web-acl-name').detail)![1];
+    await waf.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'project', Value: 'bedrock-ai-gateway' }, { Key: 'environment', Value: 'prod' }] }));
+    const { results } = await runPreflight(config, 'prod', { endpoint: moto.endpoint, stacks: prod });
+    expect(byId(results, 'waf.web-acl-name')).toMatchObject({ status: 'pass', detail: "bedrock-gw-prod-waf exists with this environment's tags (an earlier deploy)" });
   });
 });
 

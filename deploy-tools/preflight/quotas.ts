@@ -21,10 +21,11 @@ import { clientConfig, type AwsTarget } from './target';
 /** Without a quota increase, API Gateway waits at most 29 s for an integration. */
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 
+/** Service Quotas names (per account and region; "Usage plans per API key" must not match). */
 export const QUOTA_NAMES = {
-  usagePlans: /usage plans/i,
-  apiKeys: /^api keys/i,
-  integrationTimeout: /integration timeout/i,
+  usagePlans: /^usage plans per account/i,
+  apiKeys: /^api keys( per account)?( per region)?$/i,
+  integrationTimeout: /^maximum integration timeout/i,
 } as const;
 
 async function listQuotas(client: ServiceQuotasClient): Promise<ServiceQuota[]> {
