@@ -226,3 +226,13 @@ describe('invocation logging ownership', () => {
     expect(decideLogging('dev', 'us-east-1', managed, stack, account).status).toBe(status);
   });
 });
+
+test('an emulator environment with nothing listening fails on credentials with how to start the emulator', async () => {
+  const { results } = await runPreflight(config, 'local', { endpoint: 'http://127.0.0.1:9', stacks: local });
+  expect(results.map((r) => r.id)).toEqual(['terraform.cli', 'terraform.provider', 'credentials']);
+  expect(byId(results, 'credentials')).toMatchObject({
+    status: 'fail',
+    detail: 'nothing answers at http://127.0.0.1:9',
+    fix: 'start the emulator first (npm start -- --keep prints its endpoint; set GATEWAY_EMULATOR_ENDPOINT to it)',
+  });
+});

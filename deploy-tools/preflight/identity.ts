@@ -14,6 +14,9 @@ export async function checkCredentials(environment: Environment, target: AwsTarg
     return { result: pass('credentials', title, `account ${identity.Account} as ${identity.Arn}`), accountId: identity.Account };
   } catch (err) {
     if (isNotImplemented(err)) return { result: cannotCheck('credentials', title, `the target does not implement STS GetCallerIdentity (${describeError(err)})`, CREDENTIALS_FIX) };
+    if (target.endpoint && /ECONNREFUSED|ENOTFOUND|socket hang up/.test(`${(err as Error).message} ${(err as { code?: string }).code ?? ''}`)) {
+      return { result: fail('credentials', title, `nothing answers at ${target.endpoint}`, 'start the emulator first (npm start -- --keep prints its endpoint; set GATEWAY_EMULATOR_ENDPOINT to it)') };
+    }
     return { result: fail('credentials', title, describeError(err), CREDENTIALS_FIX) };
   }
 }
