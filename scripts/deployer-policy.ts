@@ -1,8 +1,8 @@
 /**
- * `npm run deployer-policy -- --env <name> [--account <id>] [--no-bootstrap]`: prints the
- * least-privilege IAM policy (JSON) a role needs to plan, apply and destroy one environment's
- * stacks and use its state (deploy-tools/deployer-policy/). Without `--account` the account of
- * the current credentials is used (STS GetCallerIdentity). Exit codes: 0 printed, 1 a
+ * `npm run deployer-policy -- --env <name> [--account <id>] [--no-bootstrap] [--no-preflight]`:
+ * prints the least-privilege IAM policy (JSON) a role needs to plan, apply and destroy one
+ * environment's stacks, use its state and run preflight (deploy-tools/deployer-policy/).
+ * Without `--account` the account of the current credentials is used (STS GetCallerIdentity). Exit codes: 0 printed, 1 a
  * synthesized type has no mapping or the account is unknown, 2 bad usage or invalid config.
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -11,25 +11,28 @@ import { ConfigError } from '../gateway-config/validate';
 import { buildDeployerPolicy, MANAGED_POLICY_MAX_CHARS, policySize, UnmappedResourceTypesError } from '../deploy-tools/deployer-policy/policy';
 import { synthesizeEnvironment, UnknownEnvironmentError } from '../deploy-tools/synthesized-stacks';
 
-const USAGE = 'usage: npm run deployer-policy -- --env <environment> [--account <12-digit id>] [--no-bootstrap]';
+const USAGE = 'usage: npm run deployer-policy -- --env <environment> [--account <12-digit id>] [--no-bootstrap] [--no-preflight]';
 
 interface Args {
   readonly environment: string;
   readonly account?: string;
   readonly includeBootstrap: boolean;
+  readonly includePreflight: boolean;
 }
 
 function parse(argv: readonly string[]): Args | string {
   let environment: string | undefined;
   let account: string | undefined;
   let includeBootstrap = true;
+  let includePreflight = true;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--env' && argv[i + 1] !== undefined) environment = argv[++i];
     else if (argv[i] === '--account' && /^\d{12}$/.test(argv[i + 1] ?? '')) account = argv[++i];
     else if (argv[i] === '--no-bootstrap') includeBootstrap = false;
+    else if (argv[i] === '--no-preflight') includePreflight = false;
     else return `unexpected argument ${argv[i]}${argv[i] === '--account' ? ' (an account id is 12 digits)' : ''}\n${USAGE}`;
   }
-  return environment ? { environment, ...(account ? { account } : {}), includeBootstrap } : `name an environment\n${USAGE}`;
+  return environment ? { environment, ...(account ? { account } : {}), includeBootstrap, includePreflight } : `name an environment\n${USAGE}`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -50,7 +53,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return 1;
       }
     }
-    const result = buildDeployerPolicy(stacks, { account: account!, includeBootstrap: args.includeBootstrap });
+    const result = buildDeployerPolicy(stacks, { account: account!, includeBootstrap: args.includeBootstrap, includePreflight: args.includePreflight });
     if (result.unmapped.length > 0) throw new UnmappedResourceTypesError(result.unmapped);
     process.stdout.write(`${JSON.stringify(result.policy, null, 2)}\n`);
     const size = policySize(result.policy);

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { buildDeployerPolicy, policySize, UnmappedResourceTypesError, type DeployerPolicy } from '../../deploy-tools/deployer-policy/policy';
-import { DATA_SOURCE_PERMISSIONS, RESOURCE_PERMISSIONS } from '../../deploy-tools/deployer-policy/resource-permissions';
+import { DATA_SOURCE_PERMISSIONS, PREFLIGHT_PERMISSIONS, RESOURCE_PERMISSIONS } from '../../deploy-tools/deployer-policy/resource-permissions';
 import { resourcesOfType, resourceTypes, synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
 import { exampleConfig, REPO_ROOT } from '../helpers/config';
 
@@ -63,7 +63,7 @@ describe('coverage', () => {
 
 describe('least privilege', () => {
   test.each(['dev', 'prod', 'local'])('%s: no wildcard action; `*` resources only for actions without resource-level permissions', (name) => {
-    const unscoped = new Set([...Object.values(RESOURCE_PERMISSIONS), ...Object.values(DATA_SOURCE_PERMISSIONS)].flatMap((p) => p.unscoped ?? []));
+    const unscoped = new Set([...Object.values(RESOURCE_PERMISSIONS), ...Object.values(DATA_SOURCE_PERMISSIONS), PREFLIGHT_PERMISSIONS].flatMap((p) => p.unscoped ?? []));
     for (const statement of policies[name].policy.Statement) {
       expect(statement.Effect).toBe('Allow');
       expect(statement.Resource.length).toBeGreaterThan(0);
@@ -130,7 +130,7 @@ describe('every synthesized name is inside the policy', () => {
 
 describe('state backend', () => {
   test('the environment key and its lockfile, nothing else in the bucket', () => {
-    const state = policies.dev.policy.Statement.filter((s) => s.Sid?.startsWith('State'));
+    const state = policies.dev.policy.Statement.filter((s) => ['StateList', 'StateLock', 'StateObject'].includes(s.Sid!));
     expect(state).toEqual([
       {
         Sid: 'StateList',
@@ -143,6 +143,23 @@ describe('state backend', () => {
       { Sid: 'StateObject', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::example-corp-bedrock-gateway-tfstate/bedrock-ai-gateway/dev/terraform.tfstate'] },
     ]);
     expect(allows(policies.dev, 's3:PutObject', 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate/bedrock-ai-gateway/prod/terraform.tfstate')).toBe(false);
+  });
+
+  test('the role can run preflight: its reads are in the policy, and --no-preflight leaves them out', () => {
+    const bucket = 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate';
+    const without = buildDeployerPolicy(stacks.dev, { account: ACCOUNT, includeBootstrap: false, includePreflight: false });
+    const withIt = buildDeployerPolicy(stacks.dev, { account: ACCOUNT, includeBootstrap: false });
+    for (const [action, arn] of [
+      ['s3:GetBucketVersioning', bucket],
+      ['s3:GetEncryptionConfiguration', bucket],
+      ['bedrock:GetInferenceProfile', `arn:aws:bedrock:us-east-1:${ACCOUNT}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0`],
+      ['bedrock:GetFoundationModelAvailability', '*'],
+      ['servicequotas:ListServiceQuotas', '*'],
+      ['wafv2:ListWebACLs', '*'],
+    ] as const) {
+      expect([action, allows(withIt, action, arn)]).toEqual([action, true]);
+      expect([action, allows(without, action, arn)]).toEqual([action, false]);
+    }
   });
 
   test('--no-bootstrap leaves out the state bucket management', () => {

@@ -7,7 +7,7 @@ import { resourceNamePrefix } from '../../gateway-config/derive';
 import { stateKey } from '../../stacks/constructs/provider-and-backend';
 import { dataSourceTypes, resourcesOfType, resourceTypes, type EnvironmentStacks, type StackJson } from '../synthesized-stacks';
 import { partitionOf, type ArnContext } from './arn-context';
-import { DATA_SOURCE_PERMISSIONS, RESOURCE_PERMISSIONS, type ResourcePermissions, type Statement } from './resource-permissions';
+import { DATA_SOURCE_PERMISSIONS, PREFLIGHT_PERMISSIONS, RESOURCE_PERMISSIONS, type ResourcePermissions, type Statement } from './resource-permissions';
 
 export interface PolicyDocument {
   readonly Version: '2012-10-17';
@@ -26,6 +26,8 @@ export interface DeployerPolicyOptions {
   readonly account: string;
   /** Include the bootstrap stack (state bucket). @default true */
   readonly includeBootstrap?: boolean;
+  /** Include what `npm run preflight` reads. @default true */
+  readonly includePreflight?: boolean;
 }
 
 /** IAM managed policies hold at most 6,144 characters, whitespace not counted (IAM quotas). */
@@ -123,6 +125,14 @@ export function buildDeployerPolicy(stacks: EnvironmentStacks, options: Deployer
     }
   }
   statements.push(...backendStatements(stacks, ctx));
+  if (options.includePreflight !== false) {
+    statements.push(...statementsFor(PREFLIGHT_PERMISSIONS, ctx, [], stacks.gateway));
+    // Preflight's state bucket checks (HeadBucket is authorized by s3:ListBucket).
+    const state = environment.state;
+    if (state.backend === 's3') {
+      statements.push({ Sid: 'StateBucketChecks', Effect: 'Allow', Action: ['s3:GetBucketVersioning', 's3:GetEncryptionConfiguration', 's3:ListBucket'], Resource: [`arn:${ctx.partition}:s3:::${state.bucket}`] });
+    }
+  }
   return { policy: { Version: '2012-10-17', Statement: merge(statements) }, types: [...types].sort(), unmapped: [...unmapped].sort() };
 }
 

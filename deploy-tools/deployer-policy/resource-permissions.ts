@@ -258,3 +258,14 @@ export const DATA_SOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermission
   },
 };
 
+/**
+ * The read-only calls `npm run preflight` makes, so the deploying role can run it before its
+ * plan. Bedrock's availability and invocation logging reads and the Service Quotas lists have no
+ * resource-level permissions; WAF's ListWebACLs neither.
+ */
+export const PREFLIGHT_PERMISSIONS: ResourcePermissions = {
+  actions: ['bedrock:GetInferenceProfile'],
+  resources: (ctx) => [`arn:${ctx.partition}:bedrock:${ctx.region}:${ctx.account}:inference-profile/*`, `arn:${ctx.partition}:bedrock:${ctx.region}::inference-profile/*`],
+  unscoped: ['bedrock:GetFoundationModelAvailability', 'bedrock:GetModelInvocationLoggingConfiguration', 'servicequotas:ListServiceQuotas', 'servicequotas:ListAWSDefaultServiceQuotas', 'wafv2:ListWebACLs'],
+  extra: (ctx) => [{ Effect: 'Allow', Action: ['apigateway:GET'], Resource: [`arn:${ctx.partition}:apigateway:${ctx.region}::/usageplans`, `arn:${ctx.partition}:apigateway:${ctx.region}::/apikeys`] }],
+};
