@@ -41,7 +41,6 @@ export function guideCommands(markdown: string): string[] {
 /** Runs here, against the emulator environment `local` on a fresh moto_server; each must exit 0. */
 const RUNS_HERE: Record<string, string[]> = {
   'npm run preflight -- --env dev': ['run', 'preflight', '--', '--env', 'local'],
-  'npm run deployer-policy -- --env dev --account 111122223333': ['run', 'deployer-policy', '--', '--env', 'local', '--account', '111122223333'],
   'npm run deployer-policy -- --env dev --account 111122223333 --no-bootstrap': ['run', 'deployer-policy', '--', '--env', 'local', '--account', '111122223333', '--no-bootstrap'],
 };
 
@@ -57,6 +56,7 @@ const COVERED_BY: Record<string, [string, string]> = {
   'terraform output -raw invoke_url': ['__tests__/integration/local-deploy.test.ts', 'await outputs(gatewayDir)'],
   'npm run cdktf -- destroy gateway-dev': ['__tests__/integration/cdktf-deploy.test.ts', "['destroy', '-auto-approve'"],
   'npm run explain-token -- --env dev': ['__tests__/scripts/idp-tools.test.ts', "runScript('explain-token.ts'"],
+  'npm run deployer-policy -- --env dev --account 111122223333': ['__tests__/deploy-tools/deployer-policy.test.ts', "run('--env', 'local', '--account', ACCOUNT)"],
 };
 
 /** Cannot run in CI: each needs something outside this machine. Keep this list short. */
