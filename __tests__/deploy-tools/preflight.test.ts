@@ -60,9 +60,10 @@ describe('preflight on the emulator', () => {
     expect(bucket.detail).toBe('bucket bedrock-gateway-local-tfstate does not exist (region us-east-1)');
     expect(bucket.fix).toBe('run the bootstrap once for this bucket: npm run cdktf -- deploy state-bedrock-gateway-local-tfstate (docs/deploying-to-aws.md#bootstrap-the-state-bucket-once)');
     expect(byId(results, 'credentials').detail).toBe('account 123456789012 as arn:aws:sts::123456789012:user/moto');
-    expect(byId(results, 'quota.usage-plans').detail).toMatch(/^this stack needs 4, 0 others exist in the account; the quota could not be read \(.+\); the default is 300$/);
+    expect(byId(results, 'quota.usage-plans').detail).toMatch(/^this stack needs 4, 0 others exist in the account; the quota could not be read \(Service Quotas: not implemented by the target \(HTTP \d+, not an AWS API answer\)\); the default is 300$/);
+    expect(byId(results, 'quota.usage-plans').fix).toBe('run preflight against the AWS account to compare with the applied quota');
     expect(byId(results, 'quota.api-keys').detail).toMatch(/^this stack needs 5, 0 others exist in the account; /);
-    expect(byId(results, 'bedrock.models').detail).toMatch(/^the target does not implement Bedrock's model catalogue/);
+    expect(byId(results, 'bedrock.models').detail).toMatch(/^the target does not implement Bedrock's model catalogue \(GetFoundationModelAvailability, GetInferenceProfile\): not implemented by the target \(HTTP \d+, not an AWS API answer\)$/);
     expect(byId(results, 'bedrock.invocation-logging').detail).toBe('environment local does not manage it; the account has no invocation logging in us-east-1');
     expect(exitCodeOf(results)).toBe(1);
     expect(formatResults('local', 'test', results)).toContain('FAIL         state-bucket.exists: state bucket exists\n');

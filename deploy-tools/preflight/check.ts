@@ -53,6 +53,7 @@ export function isNotImplemented(err: unknown): boolean {
 
 /** The error's name and message on one line, for a check's detail. */
 export function describeError(err: unknown): string {
-  const e = err as { name?: string; message?: string };
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (isNotImplemented(err)) return `not implemented by the target (HTTP ${e?.$metadata?.httpStatusCode ?? '?'}, not an AWS API answer)`;
   return `${e?.name ?? 'Error'}: ${(e?.message ?? String(err)).split('\n')[0]}`;
 }

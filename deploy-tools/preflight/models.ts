@@ -85,7 +85,7 @@ export async function checkModels(config: GatewayConfig, environment: Environmen
       cannotCheck(
         'bedrock.models',
         `${config.models.length} catalogue models offered and accessible`,
-        `the target does not implement Bedrock's model catalogue (${err.message})`,
+        `the target does not implement Bedrock's model catalogue (GetFoundationModelAvailability, GetInferenceProfile): ${err.message}`,
         'run preflight against the AWS account to check model access',
       ),
     ];

@@ -15,7 +15,7 @@ import { ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQu
 import { resourceNamePrefix } from '../../gateway-config/derive';
 import { AWS_LIMITS, type Environment } from '../../gateway-config/schema';
 import { resourcesOfType, type StackJson } from '../synthesized-stacks';
-import { cannotCheck, describeError, fail, pass, type CheckResult } from './check';
+import { cannotCheck, describeError, fail, isNotImplemented, pass, type CheckResult } from './check';
 import { clientConfig, type AwsTarget } from './target';
 
 /** Without a quota increase, API Gateway waits at most 29 s for an integration. */
@@ -62,10 +62,12 @@ export async function checkQuotas(environment: Environment, gateway: StackJson, 
   const ownPrefix = resourceNamePrefix(environment);
   let quotas: ServiceQuota[] | undefined;
   let quotaError = '';
+  let quotaFix = 'grant servicequotas:ListServiceQuotas and servicequotas:ListAWSDefaultServiceQuotas, or compare in the Service Quotas console';
   try {
     quotas = await listQuotas(new ServiceQuotasClient(clientConfig(target, region)));
   } catch (err) {
-    quotaError = describeError(err);
+    quotaError = `Service Quotas: ${describeError(err)}`;
+    if (isNotImplemented(err)) quotaFix = 'run preflight against the AWS account to compare with the applied quota';
   }
   const quotaValue = (name: RegExp) => quotas?.find((q) => name.test(q.QuotaName ?? ''))?.Value;
   const apigw = new APIGatewayClient(clientConfig(target, region));
@@ -90,7 +92,7 @@ export async function checkQuotas(environment: Environment, gateway: StackJson, 
     const need = `this stack needs ${needed}, ${others} other${others === 1 ? '' : 's'} exist in the account`;
     if (quota === undefined) {
       results.push(
-        cannotCheck(id, title, `${need}; the quota could not be read (${quotaError || `no ${noun} quota listed by Service Quotas`}); the default is ${fallback}`, 'grant servicequotas:ListServiceQuotas and servicequotas:ListAWSDefaultServiceQuotas, or compare in the Service Quotas console'),
+        cannotCheck(id, title, `${need}; the quota could not be read (${quotaError || `no ${noun} quota listed by Service Quotas`}); the default is ${fallback}`, quotaFix),
       );
     } else if (needed + others > quota) {
       results.push(fail(id, title, `${need}: ${needed + others} > quota ${quota}`, `request an increase of API Gateway's ${noun} quota in Service Quotas (${region}), or remove unused ${noun}`));
