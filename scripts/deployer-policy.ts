@@ -1,5 +1,5 @@
 /**
- * `npm run deployer-policy -- --env <name> [--account <id>] [--no-bootstrap] [--no-preflight]`:
+ * `npm run deployer-policy -- --env <name> [--account <id>] [--no-bootstrap] [--no-preflight] [--split]`:
  * prints the least-privilege IAM policy (JSON) a role needs to plan, apply and destroy one
  * environment's stacks, use its state and run preflight (deploy-tools/deployer-policy/).
  * Without `--account` the account of the current credentials is used (STS GetCallerIdentity). Exit codes: 0 printed, 1 a
@@ -8,16 +8,17 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '../gateway-config/load';
 import { ConfigError } from '../gateway-config/validate';
-import { buildDeployerPolicy, MANAGED_POLICY_MAX_CHARS, policySize, UnmappedResourceTypesError } from '../deploy-tools/deployer-policy/policy';
+import { buildDeployerPolicy, MANAGED_POLICY_MAX_CHARS, policySize, splitPolicy, UnmappedResourceTypesError } from '../deploy-tools/deployer-policy/policy';
 import { synthesizeEnvironment, UnknownEnvironmentError } from '../deploy-tools/synthesized-stacks';
 
-const USAGE = 'usage: npm run deployer-policy -- --env <environment> [--account <12-digit id>] [--no-bootstrap] [--no-preflight]';
+const USAGE = 'usage: npm run deployer-policy -- --env <environment> [--account <12-digit id>] [--no-bootstrap] [--no-preflight] [--split]';
 
 interface Args {
   readonly environment: string;
   readonly account?: string;
   readonly includeBootstrap: boolean;
   readonly includePreflight: boolean;
+  readonly split: boolean;
 }
 
 function parse(argv: readonly string[]): Args | string {
@@ -25,14 +26,16 @@ function parse(argv: readonly string[]): Args | string {
   let account: string | undefined;
   let includeBootstrap = true;
   let includePreflight = true;
+  let split = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--env' && argv[i + 1] !== undefined) environment = argv[++i];
     else if (argv[i] === '--account' && /^\d{12}$/.test(argv[i + 1] ?? '')) account = argv[++i];
     else if (argv[i] === '--no-bootstrap') includeBootstrap = false;
     else if (argv[i] === '--no-preflight') includePreflight = false;
+    else if (argv[i] === '--split') split = true;
     else return `unexpected argument ${argv[i]}${argv[i] === '--account' ? ' (an account id is 12 digits)' : ''}\n${USAGE}`;
   }
-  return environment ? { environment, ...(account ? { account } : {}), includeBootstrap, includePreflight } : `name an environment\n${USAGE}`;
+  return environment ? { environment, ...(account ? { account } : {}), includeBootstrap, includePreflight, split } : `name an environment\n${USAGE}`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -55,10 +58,15 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const result = buildDeployerPolicy(stacks, { account: account!, includeBootstrap: args.includeBootstrap, includePreflight: args.includePreflight });
     if (result.unmapped.length > 0) throw new UnmappedResourceTypesError(result.unmapped);
+    if (args.split) {
+      // A JSON array of policy documents, each small enough for one managed policy.
+      process.stdout.write(`${JSON.stringify(splitPolicy(result.policy), null, 2)}\n`);
+      return 0;
+    }
     process.stdout.write(`${JSON.stringify(result.policy, null, 2)}\n`);
     const size = policySize(result.policy);
     if (size > MANAGED_POLICY_MAX_CHARS) {
-      process.stderr.write(`note: ${size} characters is above the ${MANAGED_POLICY_MAX_CHARS} a managed policy may hold; attach it as an inline role policy (10,240 per role) or split the statements over two managed policies\n`);
+      process.stderr.write(`note: ${size} characters is above the ${MANAGED_POLICY_MAX_CHARS} a managed policy may hold; attach it as an inline role policy (10,240 per role), or print managed-policy-sized documents with --split\n`);
     }
     return 0;
   } catch (err) {

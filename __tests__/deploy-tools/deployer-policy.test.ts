@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { buildDeployerPolicy, policySize, UnmappedResourceTypesError, type DeployerPolicy } from '../../deploy-tools/deployer-policy/policy';
+import { buildDeployerPolicy, MANAGED_POLICY_MAX_CHARS, policySize, splitPolicy, UnmappedResourceTypesError, type DeployerPolicy } from '../../deploy-tools/deployer-policy/policy';
 import { DATA_SOURCE_PERMISSIONS, PREFLIGHT_PERMISSIONS, RESOURCE_PERMISSIONS } from '../../deploy-tools/deployer-policy/resource-permissions';
 import { resourcesOfType, resourceTypes, synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
 import { exampleConfig, REPO_ROOT } from '../helpers/config';
@@ -89,6 +89,13 @@ describe('least privilege', () => {
     expect(text).not.toContain('bedrock-gw-local');
     expect(allows(policies.prod, 'lambda:UpdateFunctionCode', `arn:aws:lambda:us-west-2:${ACCOUNT}:function:bedrock-gw-dev-authorizer`)).toBe(false);
     expect(allows(policies.prod, 'iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/admin`)).toBe(false);
+  });
+
+  test('--split: managed-policy-sized documents holding every statement once, in order', () => {
+    const documents = splitPolicy(policies.prod.policy);
+    expect(documents.length).toBe(2);
+    for (const document of documents) expect(policySize(document)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    expect(documents.flatMap((d) => d.Statement)).toEqual(policies.prod.policy.Statement);
   });
 
   test('it fits an inline role policy (10,240 characters); the same stacks print the same policy', () => {

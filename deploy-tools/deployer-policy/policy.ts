@@ -140,3 +140,25 @@ export function buildDeployerPolicy(stacks: EnvironmentStacks, options: Deployer
 export function policySize(policy: PolicyDocument): number {
   return JSON.stringify(policy).replace(/\s/g, '').length;
 }
+
+/**
+ * Splits a policy into documents that each fit a managed policy (statements kept whole, in
+ * order). A role may have 10 managed policies attached by default (IAM quotas).
+ * @throws Error when one statement alone is larger than `max`.
+ */
+export function splitPolicy(policy: PolicyDocument, max: number = MANAGED_POLICY_MAX_CHARS): PolicyDocument[] {
+  const documents: PolicyDocument[] = [];
+  let current: Statement[] = [];
+  for (const statement of policy.Statement) {
+    const candidate: PolicyDocument = { Version: '2012-10-17', Statement: [...current, statement] };
+    if (policySize(candidate) <= max) {
+      current.push(statement);
+      continue;
+    }
+    if (current.length === 0) throw new Error(`statement ${statement.Sid} alone is ${policySize(candidate)} characters, above ${max}`);
+    documents.push({ Version: '2012-10-17', Statement: current });
+    current = [statement];
+  }
+  if (current.length > 0) documents.push({ Version: '2012-10-17', Statement: current });
+  return documents;
+}
