@@ -1,7 +1,8 @@
 /**
- * `npm run deployer-policy -- --env <name> [--account <id>] [--no-bootstrap] [--no-preflight] [--split]`:
+ * `npm run deployer-policy -- --env <name> [--account <id>] [--no-bootstrap] [--no-preflight] [--plan-only] [--split]`:
  * prints the least-privilege IAM policy (JSON) a role needs to plan, apply and destroy one
- * environment's stacks, use its state and run preflight (deploy-tools/deployer-policy/).
+ * environment's stacks, use its state and run preflight (deploy-tools/deployer-policy/);
+ * `--plan-only`: the reads a plan needs, for the review workflow's plan role.
  * Without `--account` the account of the current credentials is used (STS GetCallerIdentity). Exit codes: 0 printed, 1 a
  * synthesized type has no mapping or the account is unknown, 2 bad usage or invalid config.
  */
@@ -11,7 +12,7 @@ import { ConfigError } from '../gateway-config/validate';
 import { buildDeployerPolicy, MANAGED_POLICY_MAX_CHARS, policySize, splitPolicy, UnmappedResourceTypesError } from '../deploy-tools/deployer-policy/policy';
 import { synthesizeEnvironment, UnknownEnvironmentError } from '../deploy-tools/synthesized-stacks';
 
-const USAGE = 'usage: npm run deployer-policy -- --env <environment> [--account <12-digit id>] [--no-bootstrap] [--no-preflight] [--split]';
+const USAGE = 'usage: npm run deployer-policy -- --env <environment> [--account <12-digit id>] [--no-bootstrap] [--no-preflight] [--plan-only] [--split]';
 
 interface Args {
   readonly environment: string;
@@ -19,6 +20,7 @@ interface Args {
   readonly includeBootstrap: boolean;
   readonly includePreflight: boolean;
   readonly split: boolean;
+  readonly planOnly: boolean;
 }
 
 function parse(argv: readonly string[]): Args | string {
@@ -27,15 +29,17 @@ function parse(argv: readonly string[]): Args | string {
   let includeBootstrap = true;
   let includePreflight = true;
   let split = false;
+  let planOnly = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--env' && argv[i + 1] !== undefined) environment = argv[++i];
     else if (argv[i] === '--account' && /^\d{12}$/.test(argv[i + 1] ?? '')) account = argv[++i];
     else if (argv[i] === '--no-bootstrap') includeBootstrap = false;
     else if (argv[i] === '--no-preflight') includePreflight = false;
     else if (argv[i] === '--split') split = true;
+    else if (argv[i] === '--plan-only') planOnly = true;
     else return `unexpected argument ${argv[i]}${argv[i] === '--account' ? ' (an account id is 12 digits)' : ''}\n${USAGE}`;
   }
-  return environment ? { environment, ...(account ? { account } : {}), includeBootstrap, includePreflight, split } : `name an environment\n${USAGE}`;
+  return environment ? { environment, ...(account ? { account } : {}), includeBootstrap, includePreflight, split, planOnly } : `name an environment\n${USAGE}`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -56,7 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return 1;
       }
     }
-    const result = buildDeployerPolicy(stacks, { account: account!, includeBootstrap: args.includeBootstrap, includePreflight: args.includePreflight });
+    const result = buildDeployerPolicy(stacks, { account: account!, includeBootstrap: args.includeBootstrap, includePreflight: args.includePreflight, planOnly: args.planOnly });
     if (result.unmapped.length > 0) throw new UnmappedResourceTypesError(result.unmapped);
     if (args.split) {
       // A JSON array of policy documents, each small enough for one managed policy.

@@ -169,6 +169,18 @@ describe('state backend', () => {
     }
   });
 
+  test('--plan-only: reads and the state lock, no write to any resource or to the state', () => {
+    const plan = buildDeployerPolicy(stacks.prod, { account: ACCOUNT, includeBootstrap: false, planOnly: true });
+    const actions = plan.policy.Statement.flatMap((s) => s.Action);
+    expect(actions.filter((a) => !/^[a-z0-9-]+:(Get|List|Describe)/.test(a) && a !== 'apigateway:GET')).toEqual(['s3:DeleteObject', 's3:PutObject']);
+    const lock = 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate/bedrock-ai-gateway/prod/terraform.tfstate';
+    expect(allows(plan, 's3:PutObject', `${lock}.tflock`)).toBe(true);
+    expect(allows(plan, 's3:PutObject', lock)).toBe(false);
+    expect(allows(plan, 's3:GetObject', lock)).toBe(true);
+    expect(allows(plan, 'lambda:GetFunction', `arn:aws:lambda:us-west-2:${ACCOUNT}:function:bedrock-gw-prod-authorizer`)).toBe(true);
+    expect(allows(plan, 'wafv2:GetWebACL', `arn:aws:wafv2:us-west-2:${ACCOUNT}:regional/webacl/bedrock-gw-prod-waf/x`)).toBe(true);
+  });
+
   test('--no-bootstrap leaves out the state bucket management', () => {
     const without = buildDeployerPolicy(stacks.dev, { account: ACCOUNT, includeBootstrap: false });
     expect(allows(without, 's3:CreateBucket', 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate')).toBe(false);

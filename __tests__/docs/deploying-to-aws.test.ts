@@ -57,6 +57,7 @@ const COVERED_BY: Record<string, [string, string]> = {
   'npm run cdktf -- destroy gateway-dev': ['__tests__/integration/cdktf-deploy.test.ts', "['destroy', '-auto-approve'"],
   'npm run explain-token -- --env dev': ['__tests__/scripts/idp-tools.test.ts', "runScript('explain-token.ts'"],
   'npm run deployer-policy -- --env dev --account 111122223333': ['__tests__/deploy-tools/deployer-policy.test.ts', "run('--env', 'local', '--account', ACCOUNT)"],
+  'npm run deployer-policy -- --env dev --account 111122223333 --no-bootstrap --plan-only': ['__tests__/deploy-tools/deployer-policy.test.ts', 'includeBootstrap: false, planOnly: true'],
 };
 
 /** Cannot run in CI: each needs something outside this machine. Keep this list short. */

@@ -28,6 +28,18 @@ export interface DeployerPolicyOptions {
   readonly includeBootstrap?: boolean;
   /** Include what `npm run preflight` reads. @default true */
   readonly includePreflight?: boolean;
+  /**
+   * Only what `terraform plan` needs: reads of every resource type, the state object, and the
+   * lockfile (a plan takes the lock). For the review workflow's plan role. @default false
+   */
+  readonly planOnly?: boolean;
+}
+
+/** Actions that only read: what a plan (refresh) calls. */
+export function isReadAction(action: string): boolean {
+  const [service, name] = action.split(':');
+  if (service === 'apigateway') return name === 'GET';
+  return /^(Get|List|Describe|Head)/.test(name) && name !== 'GetChange';
 }
 
 /** IAM managed policies hold at most 6,144 characters, whitespace not counted (IAM quotas). */
@@ -124,7 +136,7 @@ export function buildDeployerPolicy(stacks: EnvironmentStacks, options: Deployer
       else statements.push(...statementsFor(permissions, stackCtx, Object.values(json.data?.[type] ?? {}), json));
     }
   }
-  statements.push(...backendStatements(stacks, ctx));
+  statements.push(...backendStatements(stacks, ctx).map((s) => (options.planOnly && s.Sid === 'StateObject' ? { ...s, Action: ['s3:GetObject'] } : s)));
   if (options.includePreflight !== false) {
     statements.push(...statementsFor(PREFLIGHT_PERMISSIONS, ctx, [], stacks.gateway));
     // Preflight's state bucket checks (HeadBucket is authorized by s3:ListBucket).
@@ -133,7 +145,8 @@ export function buildDeployerPolicy(stacks: EnvironmentStacks, options: Deployer
       statements.push({ Sid: 'StateBucketChecks', Effect: 'Allow', Action: ['s3:GetBucketVersioning', 's3:GetEncryptionConfiguration', 's3:ListBucket'], Resource: [`arn:${ctx.partition}:s3:::${state.bucket}`] });
     }
   }
-  return { policy: { Version: '2012-10-17', Statement: merge(statements) }, types: [...types].sort(), unmapped: [...unmapped].sort() };
+  const kept = options.planOnly ? statements.map((s) => (s.Sid === 'StateLock' ? s : { ...s, Action: s.Action.filter(isReadAction) })).filter((s) => s.Action.length > 0) : statements;
+  return { policy: { Version: '2012-10-17', Statement: merge(kept) }, types: [...types].sort(), unmapped: [...unmapped].sort() };
 }
 
 /** Characters IAM counts against the managed policy size quota (whitespace excluded). */
