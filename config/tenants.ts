@@ -11,7 +11,9 @@ const tenants: TenantInput[] = [
     displayName: 'Umbrella research',
     tier: 'silver',
     identityProviders: ['entra'],
-    // Its own usage plan: a larger quota than silver, and one extra model.
+    // Its own usage plan (limits override silver's). `models` REPLACES silver's list: umbrella may
+    // call exactly these two, not titan or the haiku 3.5 profile. To add to the tier's list
+    // instead, write `addModels: ['anthropic.claude-3-5-sonnet-20240620-v1:0']`.
     overrides: {
       rateLimit: 25,
       burstLimit: 50,

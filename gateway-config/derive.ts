@@ -36,9 +36,13 @@ export function effectiveLimits(config: GatewayConfig, tenant: Tenant): Effectiv
   };
 }
 
-/** Models a tenant may call: its override list, else its tier's. Sorted for stable output. */
+/**
+ * Models a tenant may call: `overrides.models` replaces the tier's list, `overrides.addModels`
+ * adds to it (or to the replacement). Sorted for stable output.
+ */
 export function effectiveModels(config: GatewayConfig, tenant: Tenant): string[] {
-  return [...(tenant.overrides?.models ?? tierOf(config, tenant).models)].sort();
+  const base = tenant.overrides?.models ?? tierOf(config, tenant).models;
+  return [...new Set([...base, ...(tenant.overrides?.addModels ?? [])])].sort();
 }
 
 /**

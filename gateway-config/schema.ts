@@ -149,9 +149,12 @@ export const tenantSchema = z.strictObject({
       rateLimit: limitsShape.rateLimit.optional(),
       burstLimit: limitsShape.burstLimit.optional(),
       quota: quotaSchema.optional(),
+      /** Replaces the tier's model list for this tenant (the tier's models are not kept). */
       models: z.array(z.string()).min(1, 'a model override must allow at least one model').optional(),
       /** The tenant's own budget instead of its tier's; `null` for none. */
       budget: budgetSchema.nullable().optional(),
+      /** Adds models to the tier's list (or to `models`, when both are given). */
+      addModels: z.array(z.string()).min(1, 'addModels must list at least one model').optional(),
     })
     .optional(),
 });

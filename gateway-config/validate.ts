@@ -113,6 +113,11 @@ function crossCheck(config: GatewayConfig, fileOf: FileOf): ConfigIssue[] {
       if (!idpIds.includes(idp)) report(['tenants', t, 'identityProviders', i], `unknown identity provider; allowed: ${idpIds.join(', ')}`, idp);
     });
     tenant.overrides?.models?.forEach((model, m) => knownModel(['tenants', t, 'overrides', 'models', m], model));
+    tenant.overrides?.addModels?.forEach((model, m) => {
+      knownModel(['tenants', t, 'overrides', 'addModels', m], model);
+      const base = tenant.overrides?.models ?? tier?.models ?? [];
+      if (base.includes(model)) report(['tenants', t, 'overrides', 'addModels', m], `model already allowed by ${tenant.overrides?.models ? 'overrides.models' : `tier ${tier!.name}`}: addModels lists only models to add`, model);
+    });
     if (tier && tenant.overrides) {
       const rate = tenant.overrides.rateLimit ?? tier.rateLimit;
       const burst = tenant.overrides.burstLimit ?? tier.burstLimit;

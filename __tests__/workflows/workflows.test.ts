@@ -94,6 +94,13 @@ describe('deploy (main)', () => {
     expect(step(job, 'aws-actions/configure-aws-credentials')!.with!['role-to-assume']).toBe('${{ vars.AWS_DEPLOY_ROLE_ARN }}');
   });
 
+  test('runs preflight before the plan, failing the job on a failed check (bash: pipefail)', () => {
+    const names = deploy.jobs.deploy.steps.map((s) => s.name ?? '');
+    const preflight = deploy.jobs.deploy.steps.find((s) => (s.run ?? '').includes('npm run --silent preflight -- --env "$ENVIRONMENT"'))!;
+    expect(names.indexOf(preflight.name!)).toBeLessThan(names.indexOf('terraform plan'));
+    expect((preflight as { shell?: string }).shell).toBe('bash');
+  });
+
   test('applies exactly the plan it summarized', () => {
     const runs = deploy.jobs.deploy.steps.map((s) => s.run ?? '');
     expect(runs).toContain('npm run --silent plan -- "$ENVIRONMENT" --out deploy-work | tee -a "$GITHUB_STEP_SUMMARY"');

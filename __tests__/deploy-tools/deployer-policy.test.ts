@@ -1,0 +1,203 @@
+/**
+ * The deployer policy against the stacks the example config synthesizes: every resource and
+ * data source type mapped (a new type without a mapping fails, naming it), no wildcard action,
+ * `*` resources only for actions AWS documents without resource-level permissions, every
+ * synthesized name inside the policy's ARNs, the state backend's exact statements.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { buildDeployerPolicy, MANAGED_POLICY_MAX_CHARS, policySize, splitPolicy, UnmappedResourceTypesError, type DeployerPolicy } from '../../deploy-tools/deployer-policy/policy';
+import { DATA_SOURCE_PERMISSIONS, PREFLIGHT_PERMISSIONS, RESOURCE_PERMISSIONS } from '../../deploy-tools/deployer-policy/resource-permissions';
+import { resourcesOfType, resourceTypes, synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
+import { exampleConfig, REPO_ROOT } from '../helpers/config';
+
+jest.setTimeout(120_000);
+
+const ACCOUNT = '111122223333';
+const config = exampleConfig();
+const stacks: Record<string, EnvironmentStacks> = {};
+const policies: Record<string, DeployerPolicy> = {};
+
+beforeAll(() => {
+  for (const environment of config.environments) {
+    stacks[environment.name] = synthesizeEnvironment(config, environment.name);
+    policies[environment.name] = buildDeployerPolicy(stacks[environment.name], { account: ACCOUNT });
+  }
+});
+
+/** IAM's wildcard match: `*` any run of characters, `?` one character. */
+function iamMatches(pattern: string, value: string): boolean {
+  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return regex.test(value);
+}
+
+/** Whether some statement allows `action` on `arn` (ignoring conditions). */
+function allows(policy: DeployerPolicy, action: string, arn: string): boolean {
+  return policy.policy.Statement.some((s) => s.Action.includes(action) && s.Resource.some((r) => iamMatches(r, arn)));
+}
+
+const environments = () => config.environments.map((e) => e.name);
+
+describe('coverage', () => {
+  test.each(['dev', 'prod', 'local'])('every resource and data source type of %s is mapped', (name) => {
+    expect(policies[name].unmapped).toEqual([]);
+    for (const type of resourceTypes(stacks[name].gateway)) expect([type, RESOURCE_PERMISSIONS[type] !== undefined]).toEqual([type, true]);
+    for (const type of resourceTypes(stacks[name].state!.json)) expect([type, RESOURCE_PERMISSIONS[type] !== undefined]).toEqual([type, true]);
+    for (const type of Object.keys(stacks[name].gateway.data ?? {})) expect([type, DATA_SOURCE_PERMISSIONS[type] !== undefined]).toEqual([type, true]);
+  });
+
+  test('the example config has exactly these environments (each one is covered above)', () => {
+    expect(environments()).toEqual(['dev', 'prod', 'local']);
+  });
+
+  test('a resource type without a mapping is reported by name and refused by the command', () => {
+    const local = stacks.local;
+    const withNewType = { ...local, gateway: { ...local.gateway, resource: { ...local.gateway.resource, aws_made_up_thing: { x: { name: 'y' } } } } };
+    const result = buildDeployerPolicy(withNewType, { account: ACCOUNT });
+    expect(result.unmapped).toEqual(['aws_made_up_thing']);
+    expect(new UnmappedResourceTypesError(result.unmapped).message).toBe(
+      'no IAM mapping for aws_made_up_thing: add it to deploy-tools/deployer-policy/resource-permissions.ts (actions from the Service Authorization Reference)',
+    );
+  });
+});
+
+describe('least privilege', () => {
+  test.each(['dev', 'prod', 'local'])('%s: no wildcard action; `*` resources only for actions without resource-level permissions', (name) => {
+    const unscoped = new Set([...Object.values(RESOURCE_PERMISSIONS), ...Object.values(DATA_SOURCE_PERMISSIONS), PREFLIGHT_PERMISSIONS].flatMap((p) => p.unscoped ?? []));
+    for (const statement of policies[name].policy.Statement) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.Resource.length).toBeGreaterThan(0);
+      for (const action of statement.Action) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+      if (statement.Resource.includes('*')) {
+        expect(statement.Resource).toEqual(['*']);
+        for (const action of statement.Action) expect([action, unscoped.has(action)]).toEqual([action, true]);
+      }
+      // No service-wide resource such as arn:aws:s3:::* or arn:aws:iam::<account>:role/*.
+      for (const resource of statement.Resource) expect(resource).not.toMatch(/^arn:[^:]+:[^:]+:[^:]*:[^:]*:(\*|role\/\*|function:\*|log-group:\*:\*)$/);
+    }
+  });
+
+  test('the `*` actions AWS offers a request-tag condition on carry it', () => {
+    const createKey = policies.prod.policy.Statement.find((s) => s.Action.includes('kms:CreateKey'))!;
+    expect(createKey.Resource).toEqual(['*']);
+    expect(createKey.Condition).toEqual({ StringEquals: { 'aws:RequestTag/project': 'bedrock-ai-gateway' } });
+  });
+
+  test('the gateway cannot be used to touch another environment: prod names only', () => {
+    const text = JSON.stringify(policies.prod.policy);
+    expect(text).not.toContain('bedrock-gw-dev');
+    expect(text).not.toContain('bedrock-gw-local');
+    expect(allows(policies.prod, 'lambda:UpdateFunctionCode', `arn:aws:lambda:us-west-2:${ACCOUNT}:function:bedrock-gw-dev-authorizer`)).toBe(false);
+    expect(allows(policies.prod, 'iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/admin`)).toBe(false);
+  });
+
+  test('--split: managed-policy-sized documents holding every statement once, in order', () => {
+    const documents = splitPolicy(policies.prod.policy);
+    expect(documents.length).toBe(2);
+    for (const document of documents) expect(policySize(document)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    expect(documents.flatMap((d) => d.Statement)).toEqual(policies.prod.policy.Statement);
+  });
+
+  test('it fits an inline role policy (10,240 characters); the same stacks print the same policy', () => {
+    for (const name of environments()) expect(policySize(policies[name].policy)).toBeLessThanOrEqual(10_240);
+    expect(JSON.stringify(buildDeployerPolicy(stacks.prod, { account: ACCOUNT }))).toBe(JSON.stringify(policies.prod));
+  });
+});
+
+describe('every synthesized name is inside the policy', () => {
+  test.each(['dev', 'prod', 'local'])('%s', (name) => {
+    const { gateway, environment } = stacks[name];
+    const policy = policies[name];
+    const region = environment.region;
+    for (const fn of resourcesOfType(gateway, 'aws_lambda_function')) {
+      expect(allows(policy, 'lambda:CreateFunction', `arn:aws:lambda:${region}:${ACCOUNT}:function:${fn.function_name}`)).toBe(true);
+      expect(allows(policy, 'lambda:AddPermission', `arn:aws:lambda:${region}:${ACCOUNT}:function:${fn.function_name}`)).toBe(true);
+    }
+    for (const role of resourcesOfType(gateway, 'aws_iam_role')) {
+      expect(allows(policy, 'iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/${role.name}`)).toBe(true);
+      expect(allows(policy, 'iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/${role.name}`)).toBe(true);
+      expect(allows(policy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${role.name}`)).toBe(true);
+    }
+    for (const group of resourcesOfType(gateway, 'aws_cloudwatch_log_group')) {
+      const logName = String(group.name).replace(/\$\{[^}]*\}/g, 'abc123');
+      expect([logName, allows(policy, 'logs:CreateLogGroup', `arn:aws:logs:${region}:${ACCOUNT}:log-group:${logName}`)]).toEqual([logName, true]);
+      expect(allows(policy, 'logs:PutRetentionPolicy', `arn:aws:logs:${region}:${ACCOUNT}:log-group:${logName}:*`)).toBe(true);
+    }
+    for (const alarm of resourcesOfType(gateway, 'aws_cloudwatch_metric_alarm')) {
+      expect(allows(policy, 'cloudwatch:PutMetricAlarm', `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${alarm.alarm_name}`)).toBe(true);
+    }
+    for (const acl of resourcesOfType(gateway, 'aws_wafv2_web_acl')) {
+      expect(allows(policy, 'wafv2:CreateWebACL', `arn:aws:wafv2:${region}:${ACCOUNT}:regional/webacl/${acl.name}/0e1f2a3b`)).toBe(true);
+    }
+    expect(allows(policy, 'apigateway:POST', `arn:aws:apigateway:${region}::/restapis`)).toBe(true);
+    expect(allows(policy, 'apigateway:PATCH', `arn:aws:apigateway:${region}::/restapis/a1b2c3/stages/${environment.stageName ?? name}`)).toBe(true);
+    expect(allows(policy, 'apigateway:POST', `arn:aws:apigateway:${region}::/usageplans`)).toBe(true);
+  });
+});
+
+describe('state backend', () => {
+  test('the environment key and its lockfile, nothing else in the bucket', () => {
+    const state = policies.dev.policy.Statement.filter((s) => ['StateList', 'StateLock', 'StateObject'].includes(s.Sid!));
+    expect(state).toEqual([
+      {
+        Sid: 'StateList',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: ['arn:aws:s3:::example-corp-bedrock-gateway-tfstate'],
+        Condition: { StringLike: { 's3:prefix': ['bedrock-ai-gateway/dev/terraform.tfstate', 'bedrock-ai-gateway/dev/terraform.tfstate.tflock'] } },
+      },
+      { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::example-corp-bedrock-gateway-tfstate/bedrock-ai-gateway/dev/terraform.tfstate.tflock'] },
+      { Sid: 'StateObject', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::example-corp-bedrock-gateway-tfstate/bedrock-ai-gateway/dev/terraform.tfstate'] },
+    ]);
+    expect(allows(policies.dev, 's3:PutObject', 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate/bedrock-ai-gateway/prod/terraform.tfstate')).toBe(false);
+  });
+
+  test('the role can run preflight: its reads are in the policy, and --no-preflight leaves them out', () => {
+    const bucket = 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate';
+    const without = buildDeployerPolicy(stacks.dev, { account: ACCOUNT, includeBootstrap: false, includePreflight: false });
+    const withIt = buildDeployerPolicy(stacks.dev, { account: ACCOUNT, includeBootstrap: false });
+    for (const [action, arn] of [
+      ['s3:GetBucketVersioning', bucket],
+      ['s3:GetEncryptionConfiguration', bucket],
+      ['bedrock:GetInferenceProfile', `arn:aws:bedrock:us-east-1:${ACCOUNT}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0`],
+      ['bedrock:GetFoundationModelAvailability', '*'],
+      ['servicequotas:ListServiceQuotas', '*'],
+      ['wafv2:ListWebACLs', '*'],
+    ] as const) {
+      expect([action, allows(withIt, action, arn)]).toEqual([action, true]);
+      expect([action, allows(without, action, arn)]).toEqual([action, false]);
+    }
+  });
+
+  test('--plan-only: reads and the state lock, no write to any resource or to the state', () => {
+    const plan = buildDeployerPolicy(stacks.prod, { account: ACCOUNT, includeBootstrap: false, planOnly: true });
+    const actions = plan.policy.Statement.flatMap((s) => s.Action);
+    expect(actions.filter((a) => !/^[a-z0-9-]+:(Get|List|Describe)/.test(a) && a !== 'apigateway:GET')).toEqual(['s3:DeleteObject', 's3:PutObject']);
+    const lock = 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate/bedrock-ai-gateway/prod/terraform.tfstate';
+    expect(allows(plan, 's3:PutObject', `${lock}.tflock`)).toBe(true);
+    expect(allows(plan, 's3:PutObject', lock)).toBe(false);
+    expect(allows(plan, 's3:GetObject', lock)).toBe(true);
+    expect(allows(plan, 'lambda:GetFunction', `arn:aws:lambda:us-west-2:${ACCOUNT}:function:bedrock-gw-prod-authorizer`)).toBe(true);
+    expect(allows(plan, 'wafv2:GetWebACL', `arn:aws:wafv2:us-west-2:${ACCOUNT}:regional/webacl/bedrock-gw-prod-waf/x`)).toBe(true);
+  });
+
+  test('--no-bootstrap leaves out the state bucket management', () => {
+    const without = buildDeployerPolicy(stacks.dev, { account: ACCOUNT, includeBootstrap: false });
+    expect(allows(without, 's3:CreateBucket', 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate')).toBe(false);
+    expect(allows(policies.dev, 's3:CreateBucket', 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate')).toBe(true);
+    expect(allows(policies.dev, 's3:PutBucketVersioning', 'arn:aws:s3:::example-corp-bedrock-gateway-tfstate')).toBe(true);
+  });
+});
+
+describe('npm run deployer-policy', () => {
+  const run = (...args: string[]) => spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/deployer-policy.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+
+  test('prints the policy JSON for an environment; an unknown environment is a usage error', () => {
+    const ok = run('--env', 'local', '--account', ACCOUNT);
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual(policies.local.policy);
+    const bad = run('--env', 'staging', '--account', ACCOUNT);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('no environment staging; configured: dev, prod, local\n');
+  });
+});

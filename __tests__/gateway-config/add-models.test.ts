@@ -1,0 +1,59 @@
+/**
+ * Tenant model overrides: `overrides.models` replaces the tier's list; `overrides.addModels`
+ * adds to it. Both reach the authorizer's tenant table through `effectiveModels`.
+ */
+import { effectiveModels } from '../../gateway-config/derive';
+import { buildAuthorizerSettings } from '../../gateway-config/tenant-table';
+import { validateConfig } from '../../gateway-config/validate';
+import { broken, FILES, problems } from '../helpers/config-problems';
+import { exampleConfig } from '../helpers/config';
+
+const SONNET = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
+const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+
+test('models replaces the tier list: umbrella (silver) may call exactly its two models', () => {
+  const config = exampleConfig();
+  const umbrella = config.tenants.find((t) => t.id === 'umbrella')!;
+  expect(config.tiers.find((t) => t.name === 'silver')!.models).toContain('amazon.titan-text-express-v1');
+  expect(effectiveModels(config, umbrella)).toEqual([SONNET, HAIKU].sort());
+});
+
+test('addModels adds to the tier list (and to a models replacement)', () => {
+  const added = validateConfig(
+    broken((c) => {
+      c.tenants[1].overrides = { addModels: [SONNET] };
+      c.tenants[4].overrides = { ...c.tenants[4].overrides, models: [HAIKU], addModels: ['meta.llama3-8b-instruct-v1:0'] };
+    }),
+    FILES,
+  );
+  expect(effectiveModels(added, added.tenants[1])).toEqual([SONNET, HAIKU, 'amazon.titan-text-express-v1', 'us.anthropic.claude-3-5-haiku-20241022-v1:0'].sort());
+  expect(effectiveModels(added, added.tenants[4])).toEqual([HAIKU, 'meta.llama3-8b-instruct-v1:0'].sort());
+  const table = JSON.stringify(buildAuthorizerSettings(added, added.environments[0]));
+  expect(table).toContain(SONNET);
+});
+
+test('addModels names catalogue models the base list does not already allow', () => {
+  expect(
+    problems(
+      broken((c) => {
+        c.tenants[1].overrides = { addModels: ['anthropic.claude-9', HAIKU] };
+        c.tenants[4].overrides = { ...c.tenants[4].overrides, addModels: [SONNET] };
+        c.tenants[0].overrides = { addModels: [] };
+      }),
+    ),
+  ).toEqual([
+    'config/tenants.ts: tenants[0].overrides.addModels: addModels must list at least one model (got [])',
+  ]);
+  expect(
+    problems(
+      broken((c) => {
+        c.tenants[1].overrides = { addModels: ['anthropic.claude-9', HAIKU] };
+        c.tenants[4].overrides = { ...c.tenants[4].overrides, addModels: [SONNET] };
+      }),
+    ),
+  ).toEqual([
+    'config/tenants.ts: tenants[1].overrides.addModels[0]: unknown model: not in the model catalogue; allowed: anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0 (got "anthropic.claude-9")',
+    'config/tenants.ts: tenants[1].overrides.addModels[1]: model already allowed by tier silver: addModels lists only models to add (got "anthropic.claude-3-haiku-20240307-v1:0")',
+    'config/tenants.ts: tenants[4].overrides.addModels[0]: model already allowed by overrides.models: addModels lists only models to add (got "anthropic.claude-3-5-sonnet-20240620-v1:0")',
+  ]);
+});
