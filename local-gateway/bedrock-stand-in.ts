@@ -13,11 +13,13 @@
  *   [stand-in:not-ready]    429 ModelNotReadyException
  *   [stand-in:unavailable]  503 ServiceUnavailableException
  *   [stand-in:teapot]       418 (a status Bedrock never sends: the gateway maps it to 502)
+ * and one that shapes a success:
+ *   [stand-in:output-tokens=N]  reports N output tokens (a long generation), e.g. to spend a token budget
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
+import { toSubscriptionEvent } from '../functions/metering/subscription';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 
 export const DEFAULT_INVOCATION_LOG_GROUP = '/aws/bedrock/modelinvocations';
@@ -37,6 +39,9 @@ export const STAND_IN_TRIGGERS: Readonly<Record<string, StandInTrigger>> = {
   '[stand-in:unavailable]': { status: 503, errorType: 'ServiceUnavailableException', message: 'The service is unavailable (stand-in trigger).' },
   '[stand-in:teapot]': { status: 418, errorType: 'TeapotException', message: 'An unexpected status (stand-in trigger).' },
 };
+
+/** `[stand-in:output-tokens=N]`: the success reports N output tokens. */
+export const OUTPUT_TOKENS_TRIGGER = /\[stand-in:output-tokens=(\d{1,10})\]/;
 
 export type BedrockOperation = 'Converse' | 'InvokeModel';
 
@@ -129,15 +134,16 @@ export function subscriptionFilterEvent(
   records: readonly InvocationLogRecord[],
   options: { readonly logGroup?: string; readonly logStream?: string; readonly filterName?: string; readonly owner?: string } = {},
 ): SubscriptionFilterEvent {
-  const message = {
-    messageType: 'DATA_MESSAGE',
-    owner: options.owner ?? records[0]?.accountId ?? '123456789012',
-    logGroup: options.logGroup ?? DEFAULT_INVOCATION_LOG_GROUP,
-    logStream: options.logStream ?? 'aws/bedrock/modelinvocations',
-    subscriptionFilters: [options.filterName ?? 'metering'],
-    logEvents: records.map((record) => ({ id: record.requestId, timestamp: Date.parse(record.timestamp), message: JSON.stringify(record) })),
-  };
-  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(message), 'utf8')).toString('base64') } };
+  // One encoder for the subscription payload: the metering function's own (functions/metering/subscription.ts).
+  return toSubscriptionEvent(
+    records.map((record) => ({ record, id: record.requestId, timestamp: Date.parse(record.timestamp) })),
+    {
+      logGroup: options.logGroup ?? DEFAULT_INVOCATION_LOG_GROUP,
+      ...(options.logStream ? { logStream: options.logStream } : {}),
+      subscriptionFilters: [options.filterName ?? 'metering'],
+      owner: options.owner ?? records[0]?.accountId ?? '123456789012',
+    },
+  );
 }
 
 export interface StandInOptions {
@@ -244,7 +250,8 @@ export class BedrockStandIn {
     const prompt = operation === 'Converse' ? converseText(parsed) : body;
     const reply = `Stand-in reply from ${modelId}: ${prompt.replace(/\s+/g, ' ').trim().slice(0, 60)}`;
     const inputTokens = countTokens(prompt);
-    const outputTokens = countTokens(reply);
+    const reported = OUTPUT_TOKENS_TRIGGER.exec(body);
+    const outputTokens = reported ? Number(reported[1]) : countTokens(reply);
     const output =
       operation === 'Converse'
         ? {

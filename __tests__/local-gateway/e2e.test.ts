@@ -18,7 +18,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '../../gateway-config/load';
 import type { GatewayConfig, Environment } from '../../gateway-config/schema';
 import { apiKeyValue } from '../../gateway-config/derive';
-import { DEFAULT_INVOCATION_LOG_GROUP } from '../../local-gateway/bedrock-stand-in';
+import { DEFAULT_INVOCATION_LOG_GROUP, subscriptionFilterEvent } from '../../local-gateway/bedrock-stand-in';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { buildMeteringSettings } from '../../gateway-config/budgets';
+import { createMeteringHandler } from '../../functions/metering/meter';
+import { GATEWAY_ERROR_RESPONSES } from '../../stacks/constructs/gateway-responses';
 import { mintDevToken, signJwt, devSigningKey, type DevTokenRequest } from '../../local-gateway/dev-idp';
 import { sdkExample, serveLocalGateway, type ServedGateway } from '../../local-gateway/serve';
 import { apply, init, localTarget, outputs, REPO_ROOT, stackDir, synthesize } from '../../scripts/lib/local-deploy';
@@ -29,6 +33,7 @@ import { TERRAFORM_HINT, requireTool } from '../../scripts/lib/terraform';
 jest.setTimeout(10 * 60 * 1000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+const INVALID_API_KEY_MESSAGE = GATEWAY_ERROR_RESPONSES.find((r) => r.type === 'INVALID_API_KEY')!.message;
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 const SONNET = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const TITAN = 'amazon.titan-text-express-v1';
@@ -39,6 +44,8 @@ let workDir: string;
 let config: GatewayConfig;
 let environment: Environment;
 let apigateway: APIGatewayClient;
+let stackOutputs: Record<string, unknown>;
+const dynamoClients: DynamoDBClient[] = [];
 let logs: CloudWatchLogsClient;
 const accessLog: string[] = [];
 const clients: BedrockRuntimeClient[] = [];
@@ -76,10 +83,10 @@ beforeAll(async () => {
   await init(gatewayDir);
   await apply(gatewayDir);
   const out = await outputs(gatewayDir);
+  stackOutputs = out;
   timings.deploy = (Date.now() - t0) / 1000;
-  const clientConfig = { endpoint: moto.endpoint, region: environment.region, credentials: EMULATOR_SDK_CREDENTIALS };
-  apigateway = new APIGatewayClient(clientConfig);
-  logs = new CloudWatchLogsClient(clientConfig);
+  apigateway = new APIGatewayClient(clientConfig());
+  logs = new CloudWatchLogsClient(clientConfig());
   // The authorizer's audit lines go to stdout, as in Lambda; keep the test output readable.
   const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array) => boolean;
   silenced = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => (typeof chunk === 'string' && chunk.startsWith('{"audit"') ? true : write(chunk))) as typeof process.stdout.write);
@@ -93,6 +100,7 @@ afterAll(async () => {
   }
   silenced?.mockRestore();
   for (const client of clients) client.destroy();
+  for (const client of dynamoClients) client.destroy();
   await served?.stop();
   apigateway?.destroy();
   logs?.destroy();
@@ -100,6 +108,10 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
   process.stdout.write(`local gateway e2e timings (s): ${JSON.stringify(timings)}\n`);
 });
+
+function clientConfig() {
+  return { endpoint: moto!.endpoint, region: environment.region, credentials: EMULATOR_SDK_CREDENTIALS };
+}
 
 function token(request: DevTokenRequest): string {
   return mintDevToken(config, environment, request);
@@ -261,18 +273,46 @@ test('a key disabled on the emulator (UpdateApiKey, as budget enforcement does) 
   await patch('false');
   try {
     const result = await failure(client.send(converse(HAIKU)));
-    expect(result).toEqual({ name: 'ServiceQuotaExceededException', status: 429, message: "Quota exceeded: the tenant's usage key is disabled (budget spent); requests resume when it is re-enabled" });
+    expect(result).toEqual({ name: 'ServiceQuotaExceededException', status: 429, message: INVALID_API_KEY_MESSAGE });
   } finally {
     await patch('true');
   }
   await expect(client.send(converse(HAIKU))).resolves.toMatchObject({ stopReason: 'end_turn' });
 });
 
-// Token budgets land from another branch (issue 9). The hook for the lead: run the metering handler
-// on subscriptionFilterEvent(served.standIn.records) (local-gateway/bedrock-stand-in.ts; or feed
-// it through serveLocalGateway's onInvocationLog), let it disable the key on the emulator, and
-// expect the next request to be refused exactly as in the UpdateApiKey test above.
-test.todo('BUDGET HOOK: a tenant over budget is refused on its next request after the metering handler has run on the stand-in\'s invocation log records');
+test('token budget: after the metering handler runs on the stand-in\'s invocation log records, the tenant over budget is refused on its next request', async () => {
+  // hooli is bronze: 2,000,000 tokens (input + output) a day. One long generation spends it.
+  const client = bedrock(token({ tenant: 'hooli', subject: 'budget' }));
+  const before = served!.standIn.records.length;
+  await client.send(converse(HAIKU, 'write a long story [stand-in:output-tokens=2000000]'));
+  // Still allowed: usage is counted after the call, on the next request.
+  await client.send(converse(HAIKU, 'and one more'));
+  const records = served!.standIn.records.slice(before);
+  expect(records.map((r) => r.requestMetadata?.['gw-tenant'])).toEqual(['hooli', 'hooli']);
+  const dynamodb = new DynamoDBClient(clientConfig());
+  dynamoClients.push(dynamodb);
+  const meter = createMeteringHandler(buildMeteringSettings(config, environment), {
+    dynamodb,
+    apiGateway: apigateway,
+    tableName: String(stackOutputs.token_ledger_table_name),
+    log: () => undefined,
+  });
+  // Delivered as a subscription filter delivers: gzipped, base64, once and then once more (at least once).
+  const event = subscriptionFilterEvent(records);
+  const first = await meter(event);
+  expect(first.counts).toMatchObject({ Records: 2, Metered: 2, KeysDisabled: 1 });
+  expect(first.disabled).toEqual(['hooli']);
+  const again = await meter(event);
+  expect(again.counts).toMatchObject({ Records: 2, KeysDisabled: 0 });
+  expect(again.disabled).toEqual([]);
+  // The next request is refused by the key's state, although the authorizer's Allow is cached.
+  const runner = [...served!.gateway.authorizers.values()][0];
+  const calls = runner.invocations;
+  expect(await failure(client.send(converse(HAIKU)))).toEqual({ name: 'ServiceQuotaExceededException', status: 429, message: INVALID_API_KEY_MESSAGE });
+  expect(runner.invocations).toBe(calls);
+  // Other tenants are not affected.
+  await expect(bedrock(token({ tenant: 'acme' })).send(converse(HAIKU))).resolves.toMatchObject({ stopReason: 'end_turn' });
+});
 
 test('unknown routes get the stack\'s MISSING_AUTHENTICATION_TOKEN response (404); percent-encoded model ids are matched', async () => {
   const res = await fetch(`${served!.endpoint}/model/${encodeURIComponent(HAIKU)}/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

@@ -87,7 +87,8 @@ test('no API Gateway credentials role for Bedrock in forwarder mode; the direct 
   // (the account-wide CloudWatch role is only created where observability.apiGatewayAccount is on; local-forwarder has it off)
   expect(trusted(forwarder.json)).toEqual([]);
   expect(trusted(direct.json)).toContain('bedrock-gw-local-bedrock-invoke');
-  expect(Object.values(resourcesOf(direct.json, 'aws_lambda_function')).map((f) => f.function_name)).toEqual(['bedrock-gw-local-authorizer']);
+  // The direct mode's functions: the authorizer, and the token budgets' metering and reset (not in the model path).
+  expect(Object.values(resourcesOf(direct.json, 'aws_lambda_function')).map((f) => f.function_name)).toEqual(['bedrock-gw-local-authorizer', 'bedrock-gw-local-metering', 'bedrock-gw-local-budget-reset']);
   expect(Object.values(resourcesOf(direct.json, 'aws_api_gateway_integration')).map((i) => i.type)).toEqual(['AWS', 'AWS']);
 });
 

@@ -79,7 +79,9 @@ export function createMeteringHandler(settings: MeteringSettings, deps: Metering
       (['Records', 'Metered', 'Foreign', 'NoTenant', 'UnknownTenant', 'FailedInvocations', 'Malformed', 'UnpricedModel', 'RedeliveredChunks', 'KeysDisabled', 'Alerts'] as const).map((m) => [m, 0]),
     ) as Record<BatchMetric, number>;
     const batchId = batchIdOf(payload.logGroup, payload.logEvents.map((e) => e.id));
-    if (payload.messageType !== 'DATA') {
+    // CloudWatch Logs sends DATA_MESSAGE batches and CONTROL_MESSAGE health checks
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample).
+    if (payload.messageType !== 'DATA_MESSAGE') {
       return { batchId, counts, ledger: { applied: 0, alreadyApplied: 0, requests: 0, itemWrites: 0 }, disabled: [], alerted: [] };
     }
 

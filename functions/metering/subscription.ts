@@ -14,7 +14,7 @@ export interface LogEvent {
 }
 
 export interface SubscriptionPayload {
-  /** `DATA`, or `CONTROL_MESSAGE` (CloudWatch checking that the destination is reachable). */
+  /** `DATA_MESSAGE`, or `CONTROL_MESSAGE` (CloudWatch checking that the destination is reachable). */
   readonly messageType: string;
   readonly owner: string;
   readonly logGroup: string;
@@ -71,7 +71,7 @@ export function toSubscriptionEvent(events: readonly (EventInput | unknown)[], o
     return { id: event.id ?? logEventId(timestamp, message), timestamp, message };
   });
   const payload: SubscriptionPayload = {
-    messageType: 'DATA',
+    messageType: 'DATA_MESSAGE',
     owner: options.owner ?? '123456789012',
     logGroup: options.logGroup,
     logStream: options.logStream ?? 'aws/bedrock/modelinvocations',

@@ -36,8 +36,10 @@ afterAll(async () => {
 
 test('bakes in every tenant allowlist, stays under 400 KB with the SDK, and is byte-identical from one build to the next', () => {
   const bundle = build();
+  // Embedded as one JSON string for JSON.parse (the example's JSON needs no escaping in single quotes).
+  expect(bundle.code.includes(`JSON.parse('${JSON.stringify(settings)}')`)).toBe(true);
   for (const [tenantId, entry] of Object.entries(settings.tenants)) {
-    expect([tenantId, bundle.code.includes(`${tenantId}:{enabled:${entry.enabled ? "!0" : "!1"},models:${JSON.stringify(entry.models)}}`)]).toEqual([tenantId, true]);
+    expect([tenantId, bundle.code.includes(`"${tenantId}":{"enabled":${entry.enabled},"models":${JSON.stringify(entry.models)}}`)]).toEqual([tenantId, true]);
   }
   expect(Buffer.byteLength(bundle.code)).toBeLessThanOrEqual(400 * 1024);
   expect(build().sha256).toBe(bundle.sha256);

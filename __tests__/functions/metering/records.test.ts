@@ -43,7 +43,7 @@ describe('subscription payloads', () => {
     const records = [invocationRecord({ requestId: 'r1' }), invocationRecord({ requestId: 'r2' })];
     const a = decodeSubscriptionEvent(toSubscriptionEvent(records, { logGroup: '/g' }));
     const b = decodeSubscriptionEvent(toSubscriptionEvent(records, { logGroup: '/g' }));
-    expect(a).toMatchObject({ messageType: 'DATA', logGroup: '/g', logStream: 'aws/bedrock/modelinvocations', subscriptionFilters: ['metering'] });
+    expect(a).toMatchObject({ messageType: 'DATA_MESSAGE', logGroup: '/g', logStream: 'aws/bedrock/modelinvocations', subscriptionFilters: ['metering'] });
     expect(a.logEvents.map((e) => e.id)).toEqual(b.logEvents.map((e) => e.id));
     expect(a.logEvents[0].timestamp).toBe(Date.parse('2026-12-01T10:00:00Z'));
     expect(JSON.parse(a.logEvents[1].message)).toEqual(records[1]);
