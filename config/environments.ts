@@ -64,7 +64,8 @@ const environments: EnvironmentInput[] = [
   },
   {
     // The same emulator, integration mode `forwarder`: the routes go through a Lambda function
-    // that calls Bedrock with the AWS SDK (docs/integration-modes.md). No WAF, to deploy quickly.
+    // that calls Bedrock with the AWS SDK (docs/integration-modes.md). No WAF, to deploy quickly;
+    // no token budgets (synth warns so): `local` meters them on the same emulator.
     name: 'local-forwarder',
     region: 'us-east-1',
     state: { backend: 's3', bucket: 'bedrock-gateway-local-tfstate', keyPrefix: 'bedrock-ai-gateway' },

@@ -64,7 +64,7 @@ describe('preflight on the emulator', () => {
     expect(byId(results, 'quota.usage-plans').fix).toBe('run preflight against the AWS account to compare with the applied quota');
     expect(byId(results, 'quota.api-keys').detail).toMatch(/^this stack needs 5, 0 others exist in the account; /);
     expect(byId(results, 'bedrock.models').detail).toMatch(/^the target does not implement Bedrock's model catalogue \(GetFoundationModelAvailability, GetInferenceProfile\): not implemented by the target \(HTTP \d+, not an AWS API answer\)$/);
-    expect(byId(results, 'bedrock.invocation-logging').detail).toBe('environment local does not manage it; the account has no invocation logging in us-east-1');
+    expect(byId(results, 'bedrock.invocation-logging').detail).toBe('the account has no invocation logging in us-east-1; this stack will configure it');
     expect(exitCodeOf(results)).toBe(1);
     expect(formatResults('local', 'test', results)).toContain('FAIL         state-bucket.exists: state bucket exists\n');
   });
@@ -127,9 +127,16 @@ describe('model catalogue and quotas, answered in the AWS wire format by a stand
   let standIn: BedrockStandIn;
   const PROFILE = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
   const PROFILE_MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+  const CLAUDE_45_PROFILES: Record<string, string[]> = {
+    'global.anthropic.claude-sonnet-4-5-20250929-v1:0': ['eu-west-1', 'us-east-1', 'us-west-2'],
+    'us.anthropic.claude-haiku-4-5-20251001-v1:0': ['us-east-1', 'us-east-2', 'us-west-2'],
+    'eu.anthropic.claude-haiku-4-5-20251001-v1:0': ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'],
+  };
   beforeAll(async () => {
     standIn = await startBedrockStandIn(moto.endpoint);
     standIn.state.profiles[PROFILE] = { foundationModel: PROFILE_MODEL, regions: ['us-east-1', 'us-east-2', 'us-west-2'] };
+    // The catalogue's Claude 4.5 profiles: a global one (routes anywhere) and two geographic ones.
+    for (const [id, regions] of Object.entries(CLAUDE_45_PROFILES)) standIn.state.profiles[id] = { foundationModel: id.replace(/^(global|us|eu)\./, ''), regions };
     standIn.state.quotas = { 'Usage plans per account': 300, 'API keys': 10_000, 'Maximum integration timeout in milliseconds': 29_000 };
   });
   afterAll(async () => {
@@ -149,6 +156,8 @@ describe('model catalogue and quotas, answered in the AWS wire format by a stand
       'bedrock.model.anthropic.claude-3-5-sonnet-20240620-v1:0': 'pass',
       'bedrock.model.amazon.titan-text-express-v1': 'pass',
       'bedrock.model.meta.llama3-8b-instruct-v1:0': 'pass',
+      'bedrock.model.amazon.nova-pro-v1:0': 'pass',
+      ...Object.fromEntries(Object.entries(CLAUDE_45_PROFILES).flatMap(([id, regions]) => [[`bedrock.profile.${id}`, 'pass'], ...regions.map((r) => [`bedrock.profile.${id}@${r}`, 'pass'])])),
       [`bedrock.profile.${PROFILE}`]: 'pass',
       [`bedrock.profile.${PROFILE}@us-east-1`]: 'pass',
       [`bedrock.profile.${PROFILE}@us-east-2`]: 'pass',

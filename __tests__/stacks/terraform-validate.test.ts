@@ -128,7 +128,9 @@ test('main.ts prints the keepExecuteApiEndpoint warning to stderr, and for the e
     'Warning: gateway-edge-min/rest-api/api: environment edge-min: edge.domain.keepExecuteApiEndpoint is true, so the default execute-api endpoint stays reachable next to gw.example.org: clients can bypass the custom domain.',
   );
   // Token budgets: owning the one-per-region Bedrock invocation logging configuration is announced.
-  expect(app.output.split('\n').filter((l) => l.includes('Warning:')).map((l) => l.replace(/:.*?: environment (\w+):.*/, ': $1'))).toEqual(['Warning: dev', 'Warning: local']);
+  expect(app.output.split('\n').filter((l) => l.includes('Warning:')).map((l) => l.replace(/:.*?: environment ([\w-]+):.*/, ': $1'))).toEqual(['Warning: dev', 'Warning: local', 'Warning: local-forwarder']);
+  // local-forwarder meters nothing (local does, on the same emulator), and says so.
+  expect(app.output).toContain('environment local-forwarder: tiers or tenants have token budgets, but the environment sets no tokenBudgets, so they are neither metered nor enforced here');
   expect(app.output).toContain('environment dev: this stack manages the Bedrock model invocation logging configuration of us-east-1 (one per account and region)');
 });
 

@@ -136,11 +136,12 @@ describe('metering', () => {
   test('the metering bundle carries this environment settings: prices, budgets, config-disabled tenants', () => {
     const code = dev.stack.tokenBudgets!.metering.bundle.code;
     // esbuild inlines the JSON module as a minified object literal.
-    expect(code).toContain('environment:"dev"');
-    expect(code).toContain('"global.anthropic.claude-sonnet-4-5-20250929-v1:0":{input:3e3,output:15e3,cacheRead:300,cacheWrite:3750}');
-    expect(code).toContain('initech:{tier:"silver",enabled:!1,');
-    expect(code).toContain('globex:{tier:"silver",enabled:!0,budget:{period:"WEEK",costNanoUsd:25e10,alertThresholds:[.5,.8]}}');
-    expect(dev.stack.tokenBudgets!.reset.bundle.code).toContain('environment:"dev"');
+    // Embedded as one JSON string for JSON.parse.
+    expect(code).toContain('"environment":"dev"');
+    expect(code).toContain('"global.anthropic.claude-sonnet-4-5-20250929-v1:0":{"input":3000,"output":15000,"cacheRead":300,"cacheWrite":3750}');
+    expect(code).toContain('"initech":{"tier":"silver","enabled":false,');
+    expect(code).toContain('"globex":{"tier":"silver","enabled":true,"budget":{"period":"WEEK","costNanoUsd":250000000000,"alertThresholds":[0.5,0.8]}}');
+    expect(dev.stack.tokenBudgets!.reset.bundle.code).toContain('"environment":"dev"');
   });
 });
 

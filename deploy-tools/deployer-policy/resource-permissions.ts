@@ -101,6 +101,11 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     resources: (ctx, r) => scoped(ctx, namesOf(r, 'function_name')).map((n) => `arn:${ctx.partition}:lambda:${ctx.region}:${ctx.account}:function:${n}`),
     extra: (ctx) => [passRole(ctx, 'lambda.amazonaws.com', gatewayRoles(ctx))],
   },
+  // The on-failure destination of the metering function (token budgets).
+  aws_lambda_function_event_invoke_config: {
+    actions: ['lambda:PutFunctionEventInvokeConfig', 'lambda:UpdateFunctionEventInvokeConfig', 'lambda:GetFunctionEventInvokeConfig', 'lambda:DeleteFunctionEventInvokeConfig'],
+    resources: (ctx) => [`arn:${ctx.partition}:lambda:${ctx.region}:${ctx.account}:function:${ctx.namePrefix}-*`],
+  },
   aws_lambda_permission: {
     actions: ['lambda:AddPermission', 'lambda:RemovePermission', 'lambda:GetPolicy'],
     resources: (ctx) => [`arn:${ctx.partition}:lambda:${ctx.region}:${ctx.account}:function:${ctx.namePrefix}-*`],
@@ -196,6 +201,11 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_dynamodb_table: {
     actions: ['dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'dynamodb:DeleteTable', 'dynamodb:DescribeContinuousBackups', 'dynamodb:UpdateContinuousBackups', 'dynamodb:DescribeTimeToLive', 'dynamodb:UpdateTimeToLive', 'dynamodb:ListTagsOfResource', 'dynamodb:TagResource', 'dynamodb:UntagResource'],
     resources: (ctx, r) => namesOf(r, 'name').map((n) => `arn:${ctx.partition}:dynamodb:${ctx.region}:${ctx.account}:table/${n}`),
+  },
+  // The ledger's per-tenant API key items, written by Terraform (token budgets).
+  aws_dynamodb_table_item: {
+    actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    resources: (ctx) => [`arn:${ctx.partition}:dynamodb:${ctx.region}:${ctx.account}:table/${ctx.namePrefix}-*`],
   },
   aws_cloudwatch_log_subscription_filter: {
     actions: ['logs:PutSubscriptionFilter', 'logs:DescribeSubscriptionFilters', 'logs:DeleteSubscriptionFilter'],
