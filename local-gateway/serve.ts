@@ -8,7 +8,10 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { EMULATOR_CREDENTIALS } from '../stacks/constructs/provider-and-backend';
-import { BedrockStandIn, type InvocationLogRecord, type StandInOptions } from './bedrock-stand-in';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { buildMeteringSettings } from '../gateway-config/budgets';
+import { createMeteringHandler } from '../functions/metering/meter';
+import { BedrockStandIn, subscriptionFilterEvent, type InvocationLogRecord, type StandInOptions } from './bedrock-stand-in';
 import { DevIdpServer, developmentIdpUrl } from './dev-idp';
 import { LocalGateway } from './server';
 import { loadStackModel } from './stack-model';
@@ -30,6 +33,12 @@ export interface ServeOptions {
   readonly verifyRequest?: StandInOptions['verifyRequest'];
   /** Invocation log group. @default /aws/bedrock/modelinvocations */
   readonly invocationLogGroup?: string;
+  /**
+   * The stack's token ledger table (output `token_ledger_table_name`): when set, every invocation
+   * log record is delivered to the metering handler, in process, as a subscription filter delivers
+   * it (one batch per record), so a tenant over budget has its key disabled before its next request.
+   */
+  readonly meteringLedgerTable?: string;
 }
 
 export interface ServedGateway {
@@ -48,10 +57,19 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
   const logs = new CloudWatchLogsClient(clientConfig);
   const idpUrl = new URL(developmentIdpUrl(environment));
   const idp = new DevIdpServer(options.config.identityProviders.map((p) => p.id));
+  const dynamodb = options.meteringLedgerTable !== undefined ? new DynamoDBClient(clientConfig) : undefined;
+  const meter =
+    dynamodb && options.meteringLedgerTable !== undefined
+      ? createMeteringHandler(buildMeteringSettings(options.config, environment), { dynamodb, apiGateway: apigateway, tableName: options.meteringLedgerTable })
+      : undefined;
+  const onInvocationLog = async (record: InvocationLogRecord) => {
+    await options.onInvocationLog?.(record);
+    if (meter) await meter(subscriptionFilterEvent([record], { ...(options.invocationLogGroup ? { logGroup: options.invocationLogGroup } : {}) }));
+  };
   const standIn = new BedrockStandIn({
     region: environment.region,
     invocationLogs: { client: logs, ...(options.invocationLogGroup ? { groupName: options.invocationLogGroup } : {}) },
-    ...(options.onInvocationLog ? { onInvocationLog: options.onInvocationLog } : {}),
+    ...(options.onInvocationLog || meter ? { onInvocationLog } : {}),
     ...(options.verifyRequest ? { verifyRequest: options.verifyRequest } : {}),
   });
   const started: Array<{ stop(): Promise<void> }> = [];
@@ -84,12 +102,14 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
         for (const part of started.reverse()) await part.stop();
         apigateway.destroy();
         logs.destroy();
+        dynamodb?.destroy();
       },
     };
   } catch (err) {
     for (const part of started.reverse()) await part.stop();
     apigateway.destroy();
     logs.destroy();
+    dynamodb?.destroy();
     throw err;
   }
 }

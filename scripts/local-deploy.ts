@@ -126,7 +126,7 @@ async function main(): Promise<number> {
     });
 
     const out = await outputs(gatewayDir);
-    if (serve) served = await step('Serving the gateway on 127.0.0.1 (local gateway, Bedrock stand-in, development IdP)', () => startServing(gatewayDir, endpoint, String(out.rest_api_id)));
+    if (serve) served = await step('Serving the gateway on 127.0.0.1 (local gateway, Bedrock stand-in, development IdP)', () => startServing(gatewayDir, endpoint, String(out.rest_api_id), out.token_ledger_table_name === undefined ? undefined : String(out.token_ledger_table_name)));
     const clients = emulatorClients({ endpoint, region: environment.region });
     try {
       const info = await inspectDeployment(clients, {
@@ -186,7 +186,7 @@ async function main(): Promise<number> {
 
 let served: ServedGateway | undefined;
 
-async function startServing(gatewayDir: string, emulatorEndpoint: string, restApiId: string): Promise<ServedGateway> {
+async function startServing(gatewayDir: string, emulatorEndpoint: string, restApiId: string, ledgerTable: string | undefined): Promise<ServedGateway> {
   const { config } = loadConfig(DEFAULT_CONFIG_DIR);
   const environment = config.environments.find((e) => e.name === localTarget().environment.name)!;
   const gateway = await serveLocalGateway({
@@ -196,6 +196,8 @@ async function startServing(gatewayDir: string, emulatorEndpoint: string, restAp
     emulatorEndpoint,
     restApiId,
     onAccessLog: (line) => process.stdout.write(`access ${line}\n`),
+    // Token budgets: the stand-in's invocation log records go to the metering handler as a subscription filter would send them.
+    ...(ledgerTable !== undefined ? { meteringLedgerTable: ledgerTable } : {}),
   });
   exampleTenant = config.tenants.find((t) => t.enabled && effectiveModels(config, t).length > 0);
   if (exampleTenant) {

@@ -90,7 +90,7 @@ beforeAll(async () => {
   // The authorizer's audit lines go to stdout, as in Lambda; keep the test output readable.
   const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array) => boolean;
   silenced = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => (typeof chunk === 'string' && chunk.startsWith('{"audit"') ? true : write(chunk))) as typeof process.stdout.write);
-  served = await serveLocalGateway({ config, environment, stackDir: gatewayDir, emulatorEndpoint: moto.endpoint, restApiId: String(out.rest_api_id), onAccessLog: (line) => accessLog.push(line) });
+  served = await serveLocalGateway({ config, environment, stackDir: gatewayDir, emulatorEndpoint: moto.endpoint, restApiId: String(out.rest_api_id), meteringLedgerTable: String(out.token_ledger_table_name), onAccessLog: (line) => accessLog.push(line) });
 });
 
 afterAll(async () => {
@@ -280,36 +280,29 @@ test('a key disabled on the emulator (UpdateApiKey, as budget enforcement does) 
   await expect(client.send(converse(HAIKU))).resolves.toMatchObject({ stopReason: 'end_turn' });
 });
 
-test('token budget: after the metering handler runs on the stand-in\'s invocation log records, the tenant over budget is refused on its next request', async () => {
+test('token budget: the served gateway meters each invocation log record as a subscription filter delivers it; the tenant over budget is refused on its next request', async () => {
   // hooli is bronze: 2,000,000 tokens (input + output) a day. One long generation spends it.
   const client = bedrock(token({ tenant: 'hooli', subject: 'budget' }));
-  const before = served!.standIn.records.length;
+  const keyId = async () => (await apigateway.send(new GetApiKeysCommand({ includeValues: true }))).items!.find((k) => k.value === apiKeyValue(environment, 'hooli'))!;
+  expect((await keyId()).enabled).toBe(true);
   await client.send(converse(HAIKU, 'write a long story [stand-in:output-tokens=2000000]'));
-  // Still allowed: usage is counted after the call, on the next request.
-  await client.send(converse(HAIKU, 'and one more'));
-  const records = served!.standIn.records.slice(before);
-  expect(records.map((r) => r.requestMetadata?.['gw-tenant'])).toEqual(['hooli', 'hooli']);
-  const dynamodb = new DynamoDBClient(clientConfig());
-  dynamoClients.push(dynamodb);
-  const meter = createMeteringHandler(buildMeteringSettings(config, environment), {
-    dynamodb,
-    apiGateway: apigateway,
-    tableName: String(stackOutputs.token_ledger_table_name),
-    log: () => undefined,
-  });
-  // Delivered as a subscription filter delivers: gzipped, base64, once and then once more (at least once).
-  const event = subscriptionFilterEvent(records);
-  const first = await meter(event);
-  expect(first.counts).toMatchObject({ Records: 2, Metered: 2, KeysDisabled: 1 });
-  expect(first.disabled).toEqual(['hooli']);
-  const again = await meter(event);
-  expect(again.counts).toMatchObject({ Records: 2, KeysDisabled: 0 });
-  expect(again.disabled).toEqual([]);
+  const record = served!.standIn.records.at(-1)!;
+  expect(record.requestMetadata?.['gw-tenant']).toBe('hooli');
+  // Metered before the answer left the stand-in: the key is already disabled on the emulator.
+  expect((await keyId()).enabled).toBe(false);
   // The next request is refused by the key's state, although the authorizer's Allow is cached.
   const runner = [...served!.gateway.authorizers.values()][0];
   const calls = runner.invocations;
   expect(await failure(client.send(converse(HAIKU)))).toEqual({ name: 'ServiceQuotaExceededException', status: 429, message: INVALID_API_KEY_MESSAGE });
   expect(runner.invocations).toBe(calls);
+  // Delivery is at least once: the same batch again counts nothing and disables nothing.
+  const dynamodb = new DynamoDBClient(clientConfig());
+  dynamoClients.push(dynamodb);
+  const meter = createMeteringHandler(buildMeteringSettings(config, environment), { dynamodb, apiGateway: apigateway, tableName: String(stackOutputs.token_ledger_table_name), log: () => undefined });
+  const again = await meter(subscriptionFilterEvent([record]));
+  expect(again.counts).toMatchObject({ Records: 1, Metered: 1, KeysDisabled: 0 });
+  expect(again.ledger.applied).toBe(0);
+  expect(again.disabled).toEqual([]);
   // Other tenants are not affected.
   await expect(bedrock(token({ tenant: 'acme' })).send(converse(HAIKU))).resolves.toMatchObject({ stopReason: 'end_turn' });
 });
