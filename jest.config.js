@@ -11,4 +11,7 @@ module.exports = {
   // jose 6 ships ESM only: transpile it to CommonJS for jest like our own sources.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 30000,
+  // Two workers on CI's 2 cores: most of the suite waits on terraform and moto_server subprocesses,
+  // so a second worker keeps the whole run under 20 minutes (one worker: about 22).
+  maxWorkers: 2,
 };
