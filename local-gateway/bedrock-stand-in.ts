@@ -21,9 +21,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { toSubscriptionEvent } from '../functions/metering/subscription';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { LOOPBACK, listenOnLoopback } from './loopback';
 
 export const DEFAULT_INVOCATION_LOG_GROUP = '/aws/bedrock/modelinvocations';
-const LOOPBACK = '127.0.0.1';
 
 export interface StandInTrigger {
   readonly status: number;
@@ -198,10 +198,7 @@ export class BedrockStandIn {
         if (!res.headersSent) send(res, 500, 'InternalServerException', (err as Error).message);
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, LOOPBACK, () => resolve());
-    });
+    await listenOnLoopback(server, this.options.port ?? 0);
     this.server = server;
     return this;
   }

@@ -15,9 +15,9 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Environment, GatewayConfig, IdentityProvider } from '../gateway-config/schema';
 import { developmentIssuer } from '../gateway-config/tenant-table';
+import { LOOPBACK, listenOnLoopback } from './loopback';
 
 export const DEV_IDP_KEY_DIR = path.resolve(__dirname, '..', '.local', 'dev-idp');
-const LOOPBACK = '127.0.0.1';
 /** @default token lifetime: one hour. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 export const DEFAULT_DEV_ROLE = 'developer';
@@ -139,10 +139,7 @@ export class DevIdpServer {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, LOOPBACK, () => resolve());
-    });
+    await listenOnLoopback(server, port);
     this.server = server;
     return this;
   }

@@ -21,8 +21,8 @@ import { lambdaContext, loadLambdaFunction, type LoadedFunction } from './lambda
 import { MappingTemplateError, renderMappingTemplate } from './mapping-template';
 import type { IntegrationModel, Route, StackModel } from './stack-model';
 import { StackApiKeyStates, UsagePlanEnforcer, type ApiKeyStates } from './usage-plans';
+import { LOOPBACK, listenOnLoopback } from './loopback';
 
-const LOOPBACK = '127.0.0.1';
 const HTTP2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 
 /** API Gateway's default status per gateway response type (the stack may override it). */
@@ -148,10 +148,7 @@ export class LocalGateway {
         else http1.emit('connection', socket);
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, LOOPBACK, () => resolve());
-    });
+    await listenOnLoopback(server, this.options.port ?? 0);
     this.server = server;
     return this;
   }
