@@ -93,6 +93,9 @@ test('npm run cdktf -- deploy applies a gateway stack with the provider from the
   await clients.route53.send(new CreateHostedZoneCommand({ Name: HOSTED_ZONE, CallerReference: `bag-cdktf-deploy-${Date.now()}` }));
 
   const outdir = path.join(workDir, 'cdktf.out');
+  // Known before any assertion, so the destroy test tears down whatever this deploy made even
+  // when an assertion here fails.
+  stackDirectory = path.join(outdir, 'stacks', `gateway-${ENVIRONMENT}`);
   const run = await timed('cdktf deploy', () => npmCdktf(['deploy', `gateway-${ENVIRONMENT}`, '--auto-approve', '--output', outdir], { GATEWAY_CONFIG_DIR: configDir }));
   expect([run.code, run.code === 0 ? '' : run.output]).toEqual([0, '']);
   expect(run.output).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
@@ -103,7 +106,7 @@ test('npm run cdktf -- deploy applies a gateway stack with the provider from the
   const apis = (await clients.apigateway.send(new GetRestApisCommand({}))).items ?? [];
   expect(apis.map((a) => a.name)).toEqual(['bedrock-ai-gateway-cli']);
 
-  stackDirectory = stackDir(outdir, `gateway-${ENVIRONMENT}`);
+  expect(stackDir(outdir, `gateway-${ENVIRONMENT}`)).toBe(stackDirectory);
   deployed = await outputs(stackDirectory);
   info = await inspectDeployment(clients, {
     restApiId: String(deployed.rest_api_id),

@@ -89,6 +89,10 @@ export interface RunOptions {
 
 /** Runs `terraform <args>` in `cwd`; resolves with its exit code and output (never rejects on a non-zero exit). */
 export function runTerraform(cwd: string, args: readonly string[], options: RunOptions = {}): Promise<TerraformResult> {
+  // Fail closed on a missing directory: spawn would run in the current directory instead, and a
+  // `destroy` or `apply` there writes a terraform.tfstate into the project root, which cdktf-cli
+  // then refuses ("Found 'terraform.tfstate' Terraform state file") on every later command.
+  if (typeof cwd !== 'string' || cwd === '') return Promise.reject(new Error(`terraform ${args.join(' ')}: no working directory given`));
   requireTool('terraform', TERRAFORM_HINT);
   return new Promise((resolve, reject) => {
     const child = spawn('terraform', [...args], {
