@@ -10,7 +10,8 @@ module.exports = {
   },
   // jose 6 ships ESM only: transpile it to CommonJS for jest like our own sources.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
-  testTimeout: 30000,
+  // A guard against hangs, not a performance assertion: generous enough for a loaded 2-core CI machine.
+  testTimeout: 120000,
   // Two workers on CI's 2 cores: most of the suite waits on terraform and moto_server subprocesses,
   // so a second worker keeps the whole run under 20 minutes (one worker: about 22).
   maxWorkers: 2,

@@ -11,7 +11,7 @@ import { DATA_SOURCE_PERMISSIONS, PREFLIGHT_PERMISSIONS, RESOURCE_PERMISSIONS } 
 import { resourcesOfType, resourceTypes, synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
 import { exampleConfig, REPO_ROOT } from '../helpers/config';
 
-jest.setTimeout(120_000);
+jest.setTimeout(5 * 60 * 1000);
 
 const ACCOUNT = '111122223333';
 const config = exampleConfig();

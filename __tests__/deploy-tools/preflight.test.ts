@@ -17,7 +17,7 @@ import { startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { startBedrockStandIn, type BedrockStandIn } from '../helpers/bedrock-control-plane';
 import { exampleConfig, exampleConfigWith } from '../helpers/config';
 
-jest.setTimeout(120_000);
+jest.setTimeout(5 * 60 * 1000);
 
 const config = exampleConfig();
 let moto: MotoServer;

@@ -15,7 +15,7 @@ import { gatewayClient } from '../../docs/examples/call-the-gateway';
 import { EMULATOR_SDK_CREDENTIALS, startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { REPO_ROOT } from '../helpers/config';
 
-jest.setTimeout(180_000);
+jest.setTimeout(5 * 60 * 1000);
 
 interface HttpRequest {
   hostname: string;

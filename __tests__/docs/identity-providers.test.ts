@@ -87,5 +87,5 @@ describe('the Cognito Terraform', () => {
     const validate = await runTerraform(dir, ['validate', '-json', '-no-color'], { env });
     const report = JSON.parse(validate.stdout) as { valid: boolean; error_count: number; warning_count: number; diagnostics: unknown[] };
     expect(report).toMatchObject({ valid: true, error_count: 0 });
-  }, 120_000);
+  }, 300_000);
 });

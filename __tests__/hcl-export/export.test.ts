@@ -15,7 +15,7 @@ import { BOOTSTRAP_STATE_DIR } from '../../stacks/state-stack';
 import { REPO_ROOT } from '../helpers/config';
 import { synthApp, type SynthesizedApp } from '../helpers/synth-app';
 
-jest.setTimeout(5 * 60 * 1000);
+jest.setTimeout(10 * 60 * 1000);
 
 const STACK = 'gateway-dev';
 const STATE_STACK = 'state-bedrock-gateway-local-tfstate';

@@ -15,7 +15,7 @@ import { requireTool, runTerraform, terraformEnv, TERRAFORM_HINT } from '../../s
 import { REPO_ROOT } from '../helpers/config';
 import { carriers, FIXTURE_STACK, HOSTILE_VALUES } from './fixtures/hostile-app';
 
-jest.setTimeout(5 * 60 * 1000);
+jest.setTimeout(10 * 60 * 1000);
 
 const FIXTURE_APP = path.join('__tests__', 'hcl-export', 'fixtures', 'hostile-app.ts');
 

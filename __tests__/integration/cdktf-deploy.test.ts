@@ -24,7 +24,7 @@ import { MOTO_HINT, startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { requireTool, runTerraform, TERRAFORM_HINT } from '../../scripts/lib/terraform';
 import { EXAMPLE_CONFIG_DIR, REPO_ROOT, exampleSuppressions } from '../helpers/config';
 
-jest.setTimeout(5 * 60 * 1000);
+jest.setTimeout(10 * 60 * 1000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const ENVIRONMENT = 'cli';

@@ -27,7 +27,7 @@ beforeAll(async () => {
   idpUrl = `http://127.0.0.1:${await freeLoopbackPort()}`;
   process.env.GATEWAY_DEV_IDP_URL = idpUrl;
   app = await synthApp();
-}, 120_000);
+}, 300_000);
 
 const savedIdpUrl = process.env.GATEWAY_DEV_IDP_URL;
 afterAll(() => {

@@ -71,7 +71,7 @@ test('destroyed and replaced resources are named first, with the attributes that
   await tf(dir, 'apply', '-auto-approve', '-input=false', 'plan.tfplan');
   await tf(dir, 'plan', '-input=false', '-out=plan.tfplan');
   expect(formatPlanSummary(summarizePlan('data', JSON.parse(await tf(dir, 'show', '-json', 'plan.tfplan'))))).toBe('### Plan for data: no changes\n');
-}, 60_000);
+}, 180_000);
 
 test('arguments', () => {
   expect(parsePlanArgs(['prod', '--json'])).toEqual({ environment: 'prod', outDir: path.join(REPO_ROOT, '.local', 'plan', 'prod'), json: true });
@@ -136,5 +136,5 @@ describe('npm run plan -- local, against the emulator', () => {
     const plan = JSON.parse(readFileSync(path.join(out, 'gateway-local.plan.json'), 'utf8'));
     expect(plan.resource_changes.filter((c: { mode: string }) => c.mode === 'managed')).toHaveLength(total);
     process.stdout.write(`plan test against the emulator: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  }, 180_000);
+  }, 360_000);
 });

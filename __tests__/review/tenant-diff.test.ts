@@ -200,4 +200,4 @@ test('the CLI: exit 0 with a diff, 2 for a bad ref or bad usage, reading the ref
   expect(repo.git('status', '--porcelain')).toBe(before);
   expect(cli('--base', 'nope', '--config', repo.configDir)).toMatchObject({ status: 2, stderr: `nope is not a commit in ${repo.root}\n` });
   expect(cli('--base')).toMatchObject({ status: 2, stderr: '--base needs a value\nusage: npm run report [-- --base <git ref>] [--json] [--config <dir>]\n' });
-}, 60_000);
+}, 180_000);

@@ -49,16 +49,16 @@ test('explain-token reads the token from stdin, prints the diagnosis and exits 1
   expect(run.stdout).toContain('\nreason: TENANT_CLAIM_MISSING\n');
   expect(run.stdout).toContain('  [FAIL] tenant, role and tier claims: tenant: claim "custom:tenant_id" is missing\n');
   expect(run.stdout).not.toContain(token.split('.')[2]);
-}, 60_000);
+}, 180_000);
 
 test('check-idp exits 0 when every provider matches its config', async () => {
   const run = await runScript('check-idp.ts', ['--env', 'dev', ...resolveArgs()], '');
   expect([run.code, run.stderr]).toEqual([0, '']);
   expect(run.stdout.trim().split('\n').at(-1)).toBe('no mismatch in 3 identity providers');
-}, 60_000);
+}, 180_000);
 
 test('usage errors exit 2', async () => {
   const run = await runScript('check-idp.ts', ['--env', 'nope'], '');
   expect(run.code).toBe(2);
   expect(run.stderr.split('\n')[0]).toBe('error: unknown environment "nope"; configured: dev, prod, local, local-forwarder');
-}, 60_000);
+}, 180_000);

@@ -64,7 +64,7 @@ test('lint:infra prints every rule with its result and exits 0 without errors', 
   expect(lines).toContain('| BAG-API4 | error | pass | 1 resource compliant |');
   expect(lines).toContain('| BAG-DDB1 | error | not applicable |  |');
   expect(lines.at(-2)).toBe('Policy: no errors.');
-}, 60_000);
+}, 180_000);
 
 test('lint:infra exits 1 on an error finding and names it; warnings and unused suppressions are listed', () => {
   const { code, stdout } = run('scripts/lint-infra.ts', configWith('waf', { requireWaf: true, suppressions: [{ rule: 'BAG-LOG1', resource: 'aws_cloudwatch_log_group.gone', reason: 'x' }] }, { waf: false }));
@@ -77,13 +77,13 @@ test('lint:infra exits 1 on an error finding and names it; warnings and unused s
     "- WARN unused suppression of BAG-LOG1 for aws_cloudwatch_log_group.gone: the stack has no resource aws_cloudwatch_log_group.gone; remove it from the environment's policy.suppressions",
   );
   expect(lines.at(-2)).toBe('Policy: 1 error; synth fails until each is fixed or suppressed with a reason.');
-}, 60_000);
+}, 180_000);
 
 test('lint:infra refuses unknown arguments and stacks', () => {
   const dir = configWith('args', { suppressions: accepted });
   expect(run('scripts/lint-infra.ts', dir, ['--verbose'])).toMatchObject({ code: 2, stderr: 'usage: npm run lint:infra [-- --stack <stack id>]\n' });
   expect(run('scripts/lint-infra.ts', dir, ['--stack', 'gateway-nope'])).toMatchObject({ code: 2, stderr: 'no stack gateway-nope\nusage: npm run lint:infra [-- --stack <stack id>]\n' });
-}, 60_000);
+}, 180_000);
 
 test('synth prints the active suppressions and warnings, and fails on an error finding', () => {
   const ok = run('main.ts', configWith('synth-ok', { suppressions: accepted }));
@@ -104,4 +104,4 @@ test('synth prints the active suppressions and warnings, and fails on an error f
   expect(failed.stderr).toContain(
     `[gateway-dev/waf/web-acl] [BAG-WAF2] ${webAcl}: Every WAF web ACL has a logging configuration. no aws_wafv2_web_acl_logging_configuration has this web ACL as resource_arn.`,
   );
-}, 90_000);
+}, 240_000);

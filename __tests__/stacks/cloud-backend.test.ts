@@ -29,7 +29,7 @@ beforeAll(async () => {
   writeFileSync(path.join(configDir, 'environments.ts'), `export default ${JSON.stringify(environments)};\n`);
   outdir = path.join(workDir, 'cdktf.out');
   await synthesize({ outdir, configDir });
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -52,7 +52,7 @@ test('terraform init -backend=false + validate accept both stacks', async () => 
     const validate = await runTerraform(dir, ['validate', '-json', '-no-color'], { env });
     expect([stack, JSON.parse(validate.stdout)]).toMatchObject([stack, { valid: true, error_count: 0 }]);
   }
-}, 180_000);
+}, 360_000);
 
 test('a cloud backend names its workspaces one way: by name or by tags', () => {
   const message = 'config/environments.ts: environments[0].state: a cloud backend names either workspace (one workspace) or workspaceTags (the workspaces carrying those tags), not both and not neither';

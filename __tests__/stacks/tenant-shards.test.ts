@@ -171,7 +171,7 @@ describe('sharded environment', () => {
       }),
     );
     expect(outcomes).toEqual(['gateway-dev', 'gateway-dev-tenants-0', 'gateway-dev-tenants-1', 'gateway-dev-tenants-2'].map((name) => [name, true, 0, []]));
-  }, 240_000);
+  }, 480_000);
 });
 
 describe('PR tenant report', () => {

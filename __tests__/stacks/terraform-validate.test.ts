@@ -82,7 +82,7 @@ beforeAll(async () => {
   const entries = (synthesized: SynthesizedApp, hclOutdir: string) =>
     Object.entries(synthesized.stacks).map(([name, dir]) => [name, { json: dir, hcl: path.join(hclOutdir, 'stacks', name) }] as const);
   stacks = Object.fromEntries([...entries(app, hclOutdirs.example), ...entries(variants, hclOutdirs.variants)]);
-}, 300_000);
+}, 600_000);
 
 afterAll(() => {
   for (const synthesized of [app, variants]) if (synthesized) rmSync(path.dirname(synthesized.outdir), { recursive: true, force: true });
@@ -145,7 +145,7 @@ test('terraform init + validate accept every synthesized stack (Terraform JSON),
   const results = await validateJson();
   expect(results.filter((r) => !r.valid || r.errors !== 0)).toEqual([]);
   expect(results.length).toBe(Object.keys(stacks).length);
-}, 300_000);
+}, 600_000);
 
 test('terraform init + validate accept the HCL of every stack (cdktf synth --hcl): no error, and no diagnostic the JSON does not have', async () => {
   const names = Object.keys(stacks);
@@ -154,7 +154,7 @@ test('terraform init + validate accept the HCL of every stack (cdktf synth --hcl
   // (removed in hashicorp/aws 6, where resetting becomes the default).
   expect(fromJson.flatMap((r) => r.diagnostics).filter((d) => !d.startsWith('Attribute Deprecated: The "reset_on_delete" attribute'))).toEqual([]);
   expect(fromHcl).toEqual(fromJson.map((r) => ({ ...r, valid: true, errors: 0 })));
-}, 300_000);
+}, 600_000);
 
 test('round-trip guard: in every stack, every resource, data source, output, provider and backend means the same in HCL as in JSON', async () => {
   for (const [stack, dirs] of Object.entries(stacks)) {
@@ -165,4 +165,4 @@ test('round-trip guard: in every stack, every resource, data source, output, pro
     const resources = Object.entries(json.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
     expect(checked).toEqual(expect.arrayContaining([...resources, 'terraform', 'provider.aws[0]']));
   }
-}, 120_000);
+}, 300_000);

@@ -8,7 +8,7 @@ import { createLedger, invocationRecord, NOW, startEmulator, testSettings, type 
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await emulator?.moto.stop();
 });

@@ -151,7 +151,7 @@ describe('decisions over the normalized table', () => {
       'deny:TENANT_DISABLED',
       'deny:TENANT_UNKNOWN',
     ]);
-  }, 120_000);
+  }, 300_000);
 
   it('an allowed tenant on its tier\'s models gets the tier\'s models, its own API key and its context', async () => {
     const { config, environment } = generated(60);

@@ -13,7 +13,7 @@ let emulator: Emulator;
 
 beforeAll(async () => {
   emulator = await startEmulator();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await emulator?.moto.stop();
 });

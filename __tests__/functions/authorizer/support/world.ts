@@ -137,7 +137,9 @@ export function testSettings(uris: Record<IdpName, string>, overrides: Partial<A
   return {
     environment: 'test',
     maxTokenBytes: 8192,
-    jwksTimeoutMs: 300,
+    // Generous: a loaded CI machine can take longer than 300 ms to serve the first JWKS fetch;
+    // the timeout tests (jwks-failures.test.ts) set their own short bound.
+    jwksTimeoutMs: 5000,
     routes: [...ROUTES],
     identityProviders: identityProviders(uris),
     tenants: packTenantTable({
