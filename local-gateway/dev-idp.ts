@@ -8,8 +8,8 @@
  * The signing key is generated on first use and kept in `.local/dev-idp/` (git-ignored, mode
  * 0600): tokens stay valid across restarts of `npm start`, and no key is ever committed.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -34,7 +34,17 @@ export function devSigningKey(dir: string = DEV_IDP_KEY_DIR): DevSigningKey {
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    // Written whole under a private name, then linked into place: link fails if another process
+    // got there first, and then every process uses that one key (never half a file, never two keys).
+    const scratch = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+    writeFileSync(scratch, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    try {
+      linkSync(scratch, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(scratch);
+    }
   }
   const privateKey = createPrivateKey(readFileSync(file));
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, unknown>;
