@@ -1,7 +1,9 @@
 /**
  * Serves a deployed emulator stack: the development IdP (on the port its issuers were
  * synthesized with), the Bedrock stand-in (invocation logs to the emulator's CloudWatch Logs) and
- * the local gateway (API key states read from the emulator's API Gateway). Used by `npm start`
+ * the local gateway (API key states read from the emulator's API Gateway). For AWS_PROXY routes
+ * (integration mode `forwarder`) the function runs with a session of its execution role assumed on
+ * the emulator, and the stand-in verifies the SigV4 signature of every call. Used by `npm start`
  * and the end-to-end tests, so both run exactly the same thing.
  */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';

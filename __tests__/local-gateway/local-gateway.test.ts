@@ -273,7 +273,8 @@ describe('AWS_PROXY integration to a Lambda package', () => {
         return { principalId: 'fixture', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: e.methodArn.split('/').slice(0, 2).join('/') + '/*' }] }, context: { tenantId: 'acme', tier: 'gold' } }; };`,
     }));
     writeFileSync(path.join(dir, 'assets', 'fwd.zip'), storedZip({
-      'lib/main.js': `exports.run = async (event, context) => event.queryStringParameters && event.queryStringParameters.show === 'env' ? { statusCode: 200, body: JSON.stringify({ env: process.env, memory: context.memoryLimitInMB }) } : ({ statusCode: 201, headers: { 'x-fixture': context.functionName }, body: JSON.stringify({ path: event.path, resource: event.resource, params: event.pathParameters, query: event.queryStringParameters, authorizer: event.requestContext.authorizer, body: JSON.parse(event.body), stage: event.requestContext.stage }) });`,
+      'lib/main.js': `if (process.env.FIXTURE_FAIL_INIT) throw new Error('cold start failed: ' + process.env.FIXTURE_FAIL_INIT);
+        exports.run = async (event, context) => event.queryStringParameters && event.queryStringParameters.show === 'env' ? { statusCode: 200, body: JSON.stringify({ env: process.env, memory: context.memoryLimitInMB }) } : ({ statusCode: 201, headers: { 'x-fixture': context.functionName }, body: JSON.stringify({ path: event.path, resource: event.resource, params: event.pathParameters, query: event.queryStringParameters, authorizer: event.requestContext.authorizer, body: JSON.parse(event.body), stage: event.requestContext.stage }) });`,
     }));
     const ref = (a: string) => `\${${a}}`;
     writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({
@@ -334,6 +335,19 @@ describe('AWS_PROXY integration to a Lambda package', () => {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
+    }
+  });
+
+  test('a function whose module fails to load (a failed cold start) answers 502 Internal server error, as API Gateway does for a Lambda init error', async () => {
+    const failing = await new LocalGateway(loadStackModel(dir), {
+      bedrockEndpoint: 'http://127.0.0.1:9',
+      proxyFunctionEnvironment: (fn) => lambdaEnvironment(fn, 'eu-west-1', undefined, { FIXTURE_FAIL_INIT: 'on purpose' }),
+    }).start();
+    try {
+      const res = await fetch(`${failing.endpoint}/forward/x`, { method: 'POST', headers: { authorization: 'Bearer good' }, body: '{}' });
+      expect([res.status, res.headers.get('x-amzn-errortype'), await res.json()]).toEqual([502, 'InternalServerErrorException', { message: 'Internal server error' }]);
+    } finally {
+      await failing.stop();
     }
   });
 
