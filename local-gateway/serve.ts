@@ -36,6 +36,7 @@ export interface ServeOptions {
   readonly port?: number;
   readonly onAccessLog?: (line: string) => void;
   readonly onInvocationLog?: (record: InvocationLogRecord) => void | Promise<void>;
+  /** The stand-in's check of each request. @default the SigV4 check when the stack has AWS_PROXY routes, else none */
   readonly verifyRequest?: StandInOptions['verifyRequest'];
   /** Invocation log group. @default /aws/bedrock/modelinvocations */
   readonly invocationLogGroup?: string;
