@@ -65,7 +65,8 @@ const environments: EnvironmentInput[] = [
   {
     // The same emulator, integration mode `forwarder`: the routes go through a Lambda function
     // that calls Bedrock with the AWS SDK (docs/integration-modes.md). No WAF, to deploy quickly;
-    // no token budgets (synth warns so): `local` meters them on the same emulator.
+    // no token budgets (synth warns so): `local` meters them on the same emulator. The same
+    // development IdP as `local`, so one token works on both (`npm start -- --environment local-forwarder`).
     name: 'local-forwarder',
     region: 'us-east-1',
     state: { backend: 's3', bucket: 'bedrock-gateway-local-tfstate', keyPrefix: 'bedrock-ai-gateway' },
@@ -74,7 +75,10 @@ const environments: EnvironmentInput[] = [
     authorizer: { cacheTtlSeconds: 60 },
     logRetentionDays: 1,
     observability: { production: false, accessLogs: { retentionDays: 1 } },
-    emulator: { endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566' },
+    emulator: {
+      endpoint: process.env.GATEWAY_EMULATOR_ENDPOINT ?? 'http://127.0.0.1:4566',
+      developmentIdp: { url: process.env.GATEWAY_DEV_IDP_URL ?? 'http://127.0.0.1:4599' },
+    },
   },
 ];
 

@@ -146,6 +146,9 @@ export function subscriptionFilterEvent(
   );
 }
 
+/** How the stand-in refuses a request that `verifyRequest` rejects. */
+export type StandInRefusal = string | { readonly status: number; readonly errorType: string; readonly message: string };
+
 export interface StandInOptions {
   /** @default 0 (a free port) */
   readonly port?: number;
@@ -154,10 +157,11 @@ export interface StandInOptions {
   /** Called with every record written (the metering pipeline's feed). */
   readonly onInvocationLog?: (record: InvocationLogRecord) => void | Promise<void>;
   /**
-   * Checks each request before it is served (e.g. a SigV4 verifier); a returned string refuses
-   * it with 403 UnrecognizedClientException and that message.
+   * Checks each request before it is served (e.g. a SigV4 verifier, `bedrockSigV4Check`): a
+   * returned string refuses it with 403 UnrecognizedClientException and that message; a returned
+   * `{ status, errorType, message }` refuses it with exactly that answer.
    */
-  readonly verifyRequest?: (req: { method: string; url: string; headers: Readonly<Record<string, string>>; body: string }) => string | undefined | Promise<string | undefined>;
+  readonly verifyRequest?: (req: { method: string; url: string; headers: Readonly<Record<string, string>>; body: string }) => StandInRefusal | undefined | Promise<StandInRefusal | undefined>;
   /** @default us-east-1 */
   readonly region?: string;
   /** @default 123456789012 */
@@ -225,7 +229,8 @@ export class BedrockStandIn {
     const headers = flatHeaders(req);
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const refusal = await this.options.verifyRequest?.({ method: req.method ?? '', url: req.url ?? '/', headers, body });
-    if (refusal !== undefined) return send(res, 403, 'UnrecognizedClientException', refusal);
+    if (typeof refusal === 'string') return send(res, 403, 'UnrecognizedClientException', refusal);
+    if (refusal !== undefined) return send(res, refusal.status, refusal.errorType, refusal.message);
     const match = /^\/model\/([^/]+)\/(converse|invoke)$/.exec(url.pathname);
     if (req.method !== 'POST' || !match) return send(res, 404, 'UnknownOperationException', `no such operation: ${req.method} ${url.pathname}`);
     const modelId = decodeURIComponent(match[1]);

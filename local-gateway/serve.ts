@@ -1,11 +1,15 @@
 /**
  * Serves a deployed emulator stack: the development IdP (on the port its issuers were
  * synthesized with), the Bedrock stand-in (invocation logs to the emulator's CloudWatch Logs) and
- * the local gateway (API key states read from the emulator's API Gateway). Used by `npm start`
+ * the local gateway (API key states read from the emulator's API Gateway). For AWS_PROXY routes
+ * (integration mode `forwarder`) the function runs with a session of its execution role assumed on
+ * the emulator, and the stand-in verifies the SigV4 signature of every call. Used by `npm start`
  * and the end-to-end tests, so both run exactly the same thing.
  */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { EMULATOR_CREDENTIALS } from '../stacks/constructs/provider-and-backend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,8 +17,10 @@ import { buildMeteringSettings } from '../gateway-config/budgets';
 import { createMeteringHandler } from '../functions/metering/meter';
 import { BedrockStandIn, subscriptionFilterEvent, type InvocationLogRecord, type StandInOptions } from './bedrock-stand-in';
 import { DevIdpServer, developmentIdpUrl } from './dev-idp';
+import { lambdaEnvironment, type FunctionCredentials } from './lambda-bundle';
 import { LocalGateway } from './server';
-import { loadStackModel } from './stack-model';
+import { bedrockSigV4Check, type SigV4Credentials, type SigV4Result } from './sigv4-verify';
+import { loadStackModel, type LambdaFunctionModel, type StackModel } from './stack-model';
 import { EmulatorApiKeyStates } from './usage-plans';
 
 export interface ServeOptions {
@@ -30,6 +36,7 @@ export interface ServeOptions {
   readonly port?: number;
   readonly onAccessLog?: (line: string) => void;
   readonly onInvocationLog?: (record: InvocationLogRecord) => void | Promise<void>;
+  /** The stand-in's check of each request. @default the SigV4 check when the stack has AWS_PROXY routes, else none */
   readonly verifyRequest?: StandInOptions['verifyRequest'];
   /** Invocation log group. @default /aws/bedrock/modelinvocations */
   readonly invocationLogGroup?: string;
@@ -39,6 +46,24 @@ export interface ServeOptions {
    * it (one batch per record), so a tenant over budget has its key disabled before its next request.
    */
   readonly meteringLedgerTable?: string;
+  /**
+   * A development IdP already serving (another environment's, on the same URL): used as is, and
+   * neither started nor stopped here. @default one started on the environment's URL
+   */
+  readonly idp?: DevIdpServer;
+}
+
+/**
+ * What an AWS_PROXY function (the forwarder) signs its Bedrock calls with, and what the stand-in
+ * made of each signature.
+ */
+export interface ServedSigning {
+  /** The credentials the stand-in accepts (the functions' role sessions); read on every request. */
+  readonly accepted: SigV4Credentials[];
+  /** Each function's role session, by function name. */
+  readonly sessions: ReadonlyMap<string, FunctionCredentials & { readonly assumedRoleArn: string }>;
+  /** The stand-in's verdict on every request, newest last. */
+  readonly verdicts: SigV4Result[];
 }
 
 export interface ServedGateway {
@@ -47,7 +72,41 @@ export interface ServedGateway {
   readonly idp: DevIdpServer;
   /** Base URL clients use as their Bedrock Runtime endpoint. */
   readonly endpoint: string;
+  /** Present when the stack has AWS_PROXY integrations (integration mode `forwarder`). */
+  readonly signing?: ServedSigning;
   stop(): Promise<void>;
+}
+
+/** The functions AWS_PROXY integrations name (the forwarder), each once. */
+export function proxyFunctionsOf(stack: StackModel): LambdaFunctionModel[] {
+  const addresses = new Set(stack.routes.flatMap((r) => (r.integration?.type === 'AWS_PROXY' && r.integration.functionAddress ? [r.integration.functionAddress] : [])));
+  return [...addresses].flatMap((a) => stack.functions.get(a) ?? []);
+}
+
+/**
+ * Lambda runs a function with temporary credentials of its execution role (a session named after
+ * the function). Locally: the function's role as deployed on the emulator (GetFunction), assumed
+ * there (STS AssumeRole), so the function signs with a session of its own role, as on AWS.
+ */
+async function assumeFunctionRoles(functions: readonly LambdaFunctionModel[], clientConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } }): Promise<Map<string, FunctionCredentials & { assumedRoleArn: string }>> {
+  const sessions = new Map<string, FunctionCredentials & { assumedRoleArn: string }>();
+  if (functions.length === 0) return sessions;
+  const lambda = new LambdaClient(clientConfig);
+  const sts = new STSClient(clientConfig);
+  try {
+    for (const fn of functions) {
+      const role = (await lambda.send(new GetFunctionCommand({ FunctionName: fn.functionName }))).Configuration?.Role;
+      if (!role) throw new Error(`function ${fn.functionName} on the emulator has no execution role`);
+      const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: fn.functionName }));
+      const c = assumed.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`the emulator's STS gave no credentials for ${role}`);
+      sessions.set(fn.functionName, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), assumedRoleArn: assumed.AssumedRoleUser?.Arn ?? role });
+    }
+  } finally {
+    lambda.destroy();
+    sts.destroy();
+  }
+  return sessions;
 }
 
 export async function serveLocalGateway(options: ServeOptions): Promise<ServedGateway> {
@@ -56,7 +115,19 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
   const apigateway = new APIGatewayClient(clientConfig);
   const logs = new CloudWatchLogsClient(clientConfig);
   const idpUrl = new URL(developmentIdpUrl(environment));
-  const idp = new DevIdpServer(options.config.identityProviders.map((p) => p.id));
+  const idp = options.idp ?? new DevIdpServer(options.config.identityProviders.map((p) => p.id));
+  const stack = loadStackModel(options.stackDir);
+  // Integration mode `forwarder`: the function signs with its role's session; the stand-in
+  // verifies every signature (signing name bedrock, the environment's region) and refuses a bad
+  // one as Bedrock would. The direct mode's calls are not signed locally (docs/local-gateway.md).
+  const proxyFunctions = proxyFunctionsOf(stack);
+  const sessions = await assumeFunctionRoles(proxyFunctions, clientConfig).catch((err: Error) => {
+    apigateway.destroy();
+    logs.destroy();
+    throw new Error(`cannot give the forwarder its role's credentials: ${err.message}`);
+  });
+  const signing: ServedSigning | undefined =
+    proxyFunctions.length > 0 ? { accepted: [...sessions.values()].map(({ accessKeyId, secretAccessKey }) => ({ accessKeyId, secretAccessKey })), sessions, verdicts: [] } : undefined;
   const dynamodb = options.meteringLedgerTable !== undefined ? new DynamoDBClient(clientConfig) : undefined;
   const meter =
     dynamodb && options.meteringLedgerTable !== undefined
@@ -70,22 +141,34 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
     region: environment.region,
     invocationLogs: { client: logs, ...(options.invocationLogGroup ? { groupName: options.invocationLogGroup } : {}) },
     ...(options.onInvocationLog || meter ? { onInvocationLog } : {}),
-    ...(options.verifyRequest ? { verifyRequest: options.verifyRequest } : {}),
+    ...(options.verifyRequest
+      ? { verifyRequest: options.verifyRequest }
+      : signing
+        ? { verifyRequest: bedrockSigV4Check({ credentials: signing.accepted, service: 'bedrock', region: environment.region, verdicts: signing.verdicts }) }
+        : {}),
+    // Bedrock's invocation log names the caller: the forwarder's role session in that mode.
+    ...(sessions.size > 0 ? { identityArn: [...sessions.values()][0].assumedRoleArn } : {}),
   });
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
-    await idp.start(Number(idpUrl.port)).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(
-        err.code === 'EADDRINUSE'
-          ? `the development IdP's port ${idpUrl.port} (emulator.developmentIdp.url of ${environment.name}) is in use: stop what listens there, or set GATEWAY_DEV_IDP_URL to another loopback URL and deploy again`
-          : err.message,
-      );
-    });
-    started.push(idp);
+    if (!options.idp) {
+      await idp.start(Number(idpUrl.port)).catch((err: NodeJS.ErrnoException) => {
+        throw new Error(
+          err.code === 'EADDRINUSE'
+            ? `the development IdP's port ${idpUrl.port} (emulator.developmentIdp.url of ${environment.name}) is in use: stop what listens there, or set GATEWAY_DEV_IDP_URL to another loopback URL and deploy again`
+            : err.message,
+        );
+      });
+      started.push(idp);
+    }
     await standIn.start();
     started.push(standIn);
-    const gateway = new LocalGateway(loadStackModel(options.stackDir), {
-      bedrockEndpoint: standIn.endpoint,
+    const bedrockEndpoint = standIn.endpoint;
+    const gateway = new LocalGateway(stack, {
+      bedrockEndpoint,
+      // A proxy function runs with Lambda's variables, its role session and, since it is not on
+      // AWS, GATEWAY_BEDROCK_ENDPOINT = the stand-in (loopback only; the forwarder refuses others).
+      proxyFunctionEnvironment: (fn) => lambdaEnvironment(fn, environment.region, sessions.get(fn.functionName), { GATEWAY_BEDROCK_ENDPOINT: bedrockEndpoint, ...sdkQuiet() }),
       apiKeyStates: new EmulatorApiKeyStates(apigateway),
       restApiId: options.restApiId,
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -98,6 +181,7 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
       standIn,
       idp,
       endpoint: gateway.endpoint,
+      ...(signing ? { signing } : {}),
       stop: async () => {
         for (const part of started.reverse()) await part.stop();
         apigateway.destroy();
@@ -112,6 +196,15 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
     dynamodb?.destroy();
     throw err;
   }
+}
+
+/**
+ * The SDK's Node.js version notice, if the serving process turned it off: a display setting, not
+ * a credential, passed on so a function's worker prints what its server would.
+ */
+function sdkQuiet(): Record<string, string> {
+  const value = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+  return value === undefined ? {} : { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: value };
 }
 
 /** The SDK example `npm start` prints (the end-to-end test runs it as printed). */

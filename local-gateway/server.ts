@@ -17,9 +17,9 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv-draft-04';
 import { AuthorizerRunner, type AuthorizerOutcome } from './authorizer-runner';
 import { flatHeaders, readBody } from './bedrock-stand-in';
 import { renderGatewayResponse, substituteContext } from './gateway-response';
-import { lambdaContext, loadLambdaFunction, type LoadedFunction } from './lambda-bundle';
+import { lambdaContext, lambdaEnvironment, startIsolatedFunction, type LoadedFunction } from './lambda-bundle';
 import { MappingTemplateError, renderMappingTemplate } from './mapping-template';
-import type { IntegrationModel, Route, StackModel } from './stack-model';
+import type { IntegrationModel, LambdaFunctionModel, Route, StackModel } from './stack-model';
 import { StackApiKeyStates, UsagePlanEnforcer, type ApiKeyStates } from './usage-plans';
 import { LOOPBACK, listenOnLoopback } from './loopback';
 
@@ -74,6 +74,12 @@ export interface LocalGatewayOptions {
   readonly onAccessLog?: (line: string) => void;
   /** Clock (tests). @default Date.now */
   readonly now?: () => number;
+  /**
+   * The environment an AWS_PROXY function runs with (its worker thread's whole `process.env`).
+   * @default `lambdaEnvironment(fn, region, undefined)`: Lambda's reserved variables and the
+   * function's own, no credentials
+   */
+  readonly proxyFunctionEnvironment?: (fn: LambdaFunctionModel) => Readonly<Record<string, string>>;
 }
 
 interface RequestState {
@@ -95,7 +101,7 @@ export class LocalGateway {
   readonly usage: UsagePlanEnforcer;
   private readonly validators = new Map<unknown, ValidateFunction>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false });
-  private readonly proxyFunctions = new Map<string, LoadedFunction>();
+  private readonly proxyFunctions = new Map<string, Promise<LoadedFunction>>();
   private server: NetServer | undefined;
   private http1: Server | undefined;
   private sessions: Set<Http2Session> | undefined;
@@ -162,8 +168,9 @@ export class LocalGateway {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     for (const runner of this.authorizers.values()) runner.dispose();
-    for (const fn of this.proxyFunctions.values()) fn.dispose();
+    const loaded = [...this.proxyFunctions.values()];
     this.proxyFunctions.clear();
+    for (const fn of await Promise.allSettled(loaded)) if (fn.status === 'fulfilled') await fn.value.dispose();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -377,10 +384,21 @@ export class LocalGateway {
     const ctx = state.context;
     const fnModel = integration.functionAddress ? this.stack.functions.get(integration.functionAddress) : undefined;
     if (!fnModel) return this.gatewayResponse(state, 'API_CONFIGURATION_ERROR', `integration URI ${integration.uri} names no Lambda function of the stack`, requestHeaders);
-    let fn = this.proxyFunctions.get(fnModel.address);
-    if (!fn) {
-      fn = loadLambdaFunction(fnModel);
-      this.proxyFunctions.set(fnModel.address, fn);
+    // Loaded once, in a worker thread with the function's own environment (a warm container);
+    // a failed cold start is a 502, as Lambda's init error is, and is tried again next time.
+    let loading = this.proxyFunctions.get(fnModel.address);
+    if (!loading) {
+      const env = this.options.proxyFunctionEnvironment?.(fnModel) ?? lambdaEnvironment(fnModel, this.stack.region, undefined);
+      loading = startIsolatedFunction(fnModel, env);
+      this.proxyFunctions.set(fnModel.address, loading);
+      loading.catch(() => this.proxyFunctions.delete(fnModel.address));
+    }
+    let fn: LoadedFunction;
+    try {
+      fn = await loading;
+    } catch (err) {
+      (ctx.integration as Record<string, unknown>).error = (err as Error).message;
+      return { status: 502, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerErrorException' }, body: '{"message": "Internal server error"}' };
     }
     const event = {
       resource: route.resourcePath,

@@ -160,3 +160,55 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Sig
   }
   return { ok: true, accessKeyId, region, service, canonicalRequest };
 }
+
+/** A refusal as the Bedrock stand-in sends it (`StandInRefusal`). */
+export interface SigV4Refusal {
+  readonly status: number;
+  readonly errorType: string;
+  readonly message: string;
+}
+
+/**
+ * What an AWS JSON-protocol service such as bedrock-runtime answers when SigV4 fails, by cause
+ * (the common error types of the AWS API references, e.g. https://docs.aws.amazon.com/signer/latest/api/CommonErrors.html,
+ * with the messages AWS services send): an unknown access key is UnrecognizedClientException, no
+ * signature MissingAuthenticationTokenException, anything else about the signature
+ * InvalidSignatureException; all 403.
+ */
+export function sigV4Refusal(result: Extract<SigV4Result, { ok: false }>): SigV4Refusal {
+  switch (result.reason) {
+    case SigV4Failure.MISSING_AUTHORIZATION:
+      return { status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+    case SigV4Failure.UNKNOWN_ACCESS_KEY:
+      return { status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+    case SigV4Failure.SIGNATURE_MISMATCH:
+      return {
+        status: 403,
+        errorType: 'InvalidSignatureException',
+        message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      };
+    default:
+      return { status: 403, errorType: 'InvalidSignatureException', message: `${result.detail} (stand-in SigV4 check: ${result.reason})` };
+  }
+}
+
+export interface SigV4CheckOptions extends Omit<VerifyOptions, 'now'> {
+  /** Every verdict, newest last (the last 1,000 are kept). */
+  readonly verdicts?: SigV4Result[];
+}
+
+/**
+ * A `verifyRequest` hook for the Bedrock stand-in: verifies each request's SigV4 signature
+ * against `options.credentials` (read on every request, so a caller may change them) and refuses
+ * a bad one as Bedrock would (`sigV4Refusal`).
+ */
+export function bedrockSigV4Check(options: SigV4CheckOptions): (req: { method: string; url: string; headers: Readonly<Record<string, string>>; body: string }) => SigV4Refusal | undefined {
+  return (req) => {
+    const result = verifySigV4({ method: req.method, url: req.url, headers: req.headers, body: Buffer.from(req.body, 'utf8') }, options);
+    if (options.verdicts) {
+      options.verdicts.push(result);
+      if (options.verdicts.length > 1000) options.verdicts.splice(0, options.verdicts.length - 1000);
+    }
+    return result.ok ? undefined : sigV4Refusal(result);
+  };
+}

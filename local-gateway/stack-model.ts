@@ -80,6 +80,9 @@ export interface LambdaFunctionModel {
   /** Absolute path of the deployment package (zip) in the stack's assets. */
   readonly archive: string;
   readonly timeoutSeconds: number;
+  /** `memory_size` (Lambda's default 128). */
+  readonly memoryMb: number;
+  /** The function's own variables (`environment.variables`). */
   readonly environment: Readonly<Record<string, string>>;
 }
 
@@ -186,6 +189,7 @@ export function loadStackModel(dir: string): StackModel {
       handler: String(body.handler ?? 'index.handler'),
       archive: path.resolve(dir, body.filename),
       timeoutSeconds: Number(body.timeout ?? 3),
+      memoryMb: Number(body.memory_size ?? 128),
       environment: variables,
     });
   }

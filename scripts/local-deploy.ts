@@ -12,6 +12,9 @@
  *   npm start                    deploy, serve until Ctrl-C, stop the emulator
  *   npm start -- --no-serve      deploy, print the summary, stop the emulator
  *   npm start -- --keep          leave the emulator running; `npm run local:stop` stops it
+ *   npm start -- --environment local-forwarder
+ *                                the same for another emulator environment (integration mode
+ *                                forwarder: the forwarder's bundle runs behind the local gateway)
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -41,30 +44,22 @@ import { effectiveModels } from '../gateway-config/derive';
 import type { Tenant } from '../gateway-config/schema';
 import { mintDevToken } from '../local-gateway/dev-idp';
 import { curlExample, sdkExample, serveLocalGateway, type ServedGateway } from '../local-gateway/serve';
+import { parseStartArgs, startUsage } from './lib/start-args';
 
 const WORK_DIR = path.join(REPO_ROOT, '.local', 'local-deploy');
 
-function usage(): string {
-  return [
-    'usage: npm start [-- --keep] [--no-serve]',
-    '  --keep      leave the emulator running afterwards (stop it with `npm run local:stop`)',
-    '  --no-serve  deploy and print the summary only; do not serve the gateway on loopback',
-  ].join('\n');
-}
-
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(usage());
-    return 0;
-  }
-  const unknown = args.filter((a) => a !== '--keep' && a !== '--no-serve');
-  if (unknown.length > 0) {
-    console.error(`unknown argument(s): ${unknown.join(' ')}\n${usage()}`);
+  const emulatorEnvironments = loadConfig(DEFAULT_CONFIG_DIR).config.environments.filter((e) => e.emulator).map((e) => e.name);
+  const parsed = parseStartArgs(process.argv.slice(2), emulatorEnvironments);
+  if (!parsed.ok) {
+    console.error(`${parsed.error}\n${startUsage(emulatorEnvironments)}`);
     return 2;
   }
-  const keep = args.includes('--keep');
-  const serve = !args.includes('--no-serve');
+  if (parsed.args.help) {
+    console.log(startUsage(emulatorEnvironments));
+    return 0;
+  }
+  const { keep, serve } = parsed.args;
 
   try {
     requireTool('terraform', TERRAFORM_HINT);
@@ -79,7 +74,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const target = localTarget();
+  const target = localTarget(DEFAULT_CONFIG_DIR, parsed.args.environment);
   const { environment } = target;
   const started = Date.now();
   const timings: Array<[string, number]> = [];
@@ -126,7 +121,7 @@ async function main(): Promise<number> {
     });
 
     const out = await outputs(gatewayDir);
-    if (serve) served = await step('Serving the gateway on 127.0.0.1 (local gateway, Bedrock stand-in, development IdP)', () => startServing(gatewayDir, endpoint, String(out.rest_api_id), out.token_ledger_table_name === undefined ? undefined : String(out.token_ledger_table_name)));
+    if (serve) served = await step('Serving the gateway on 127.0.0.1 (local gateway, Bedrock stand-in, development IdP)', () => startServing(environment.name, gatewayDir, endpoint, String(out.rest_api_id), out.token_ledger_table_name === undefined ? undefined : String(out.token_ledger_table_name)));
     const clients = emulatorClients({ endpoint, region: environment.region });
     try {
       const info = await inspectDeployment(clients, {
@@ -170,7 +165,7 @@ async function main(): Promise<number> {
       console.log('\nEmulator stopped (run `npm start -- --keep` to leave it running).');
     }
     if (served) {
-      console.log(servingInstructions(served.endpoint, keep));
+      console.log(servingInstructions(served, keep));
       // Until Ctrl-C: the emulator's exit hook stops it (unless kept) and ends the process.
       await new Promise<never>(() => undefined);
     }
@@ -186,9 +181,9 @@ async function main(): Promise<number> {
 
 let served: ServedGateway | undefined;
 
-async function startServing(gatewayDir: string, emulatorEndpoint: string, restApiId: string, ledgerTable: string | undefined): Promise<ServedGateway> {
+async function startServing(environmentName: string, gatewayDir: string, emulatorEndpoint: string, restApiId: string, ledgerTable: string | undefined): Promise<ServedGateway> {
   const { config } = loadConfig(DEFAULT_CONFIG_DIR);
-  const environment = config.environments.find((e) => e.name === localTarget().environment.name)!;
+  const environment = config.environments.find((e) => e.name === environmentName)!;
   const gateway = await serveLocalGateway({
     config,
     environment,
@@ -211,8 +206,13 @@ let exampleTenant: Tenant | undefined;
 let exampleModel = '';
 let exampleToken = '';
 
-function servingInstructions(endpoint: string, keep: boolean): string {
+function servingInstructions(served: ServedGateway, keep: boolean): string {
+  const { endpoint } = served;
   const lines = ['', `The gateway is served at ${endpoint} (a development tool, not a production server; docs/local-gateway.md).`];
+  if (served.signing) {
+    const functions = [...served.signing.sessions.keys()].join(', ');
+    lines.push(`Integration mode forwarder: ${functions} runs in a worker thread with its role's session (assumed on the emulator); the Bedrock stand-in verifies the SigV4 signature of every call it makes.`);
+  }
   if (exampleTenant) {
     lines.push(
       '',

@@ -13,7 +13,7 @@ import { trustedEndpoints } from '../../gateway-config/tenant-table';
 import { evaluatePolicy, matchesWildcard, type AuthorizerResult } from '../../local-gateway/authorizer-runner';
 import { BedrockStandIn, buildInvocationLogRecord, subscriptionFilterEvent } from '../../local-gateway/bedrock-stand-in';
 import { DevIdpServer, mintDevToken } from '../../local-gateway/dev-idp';
-import { readZip } from '../../local-gateway/lambda-bundle';
+import { lambdaEnvironment, readZip } from '../../local-gateway/lambda-bundle';
 import { LocalGateway } from '../../local-gateway/server';
 import { loadStackModel, type StackModel } from '../../local-gateway/stack-model';
 import { quotaPeriodStart, StackApiKeyStates, UsagePlanEnforcer } from '../../local-gateway/usage-plans';
@@ -273,7 +273,8 @@ describe('AWS_PROXY integration to a Lambda package', () => {
         return { principalId: 'fixture', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: e.methodArn.split('/').slice(0, 2).join('/') + '/*' }] }, context: { tenantId: 'acme', tier: 'gold' } }; };`,
     }));
     writeFileSync(path.join(dir, 'assets', 'fwd.zip'), storedZip({
-      'lib/main.js': `exports.run = async (event, context) => ({ statusCode: 201, headers: { 'x-fixture': context.functionName }, body: JSON.stringify({ path: event.path, resource: event.resource, params: event.pathParameters, query: event.queryStringParameters, authorizer: event.requestContext.authorizer, body: JSON.parse(event.body), stage: event.requestContext.stage }) });`,
+      'lib/main.js': `if (process.env.FIXTURE_FAIL_INIT) throw new Error('cold start failed: ' + process.env.FIXTURE_FAIL_INIT);
+        exports.run = async (event, context) => event.queryStringParameters && event.queryStringParameters.show === 'env' ? { statusCode: 200, body: JSON.stringify({ env: process.env, memory: context.memoryLimitInMB }) } : ({ statusCode: 201, headers: { 'x-fixture': context.functionName }, body: JSON.stringify({ path: event.path, resource: event.resource, params: event.pathParameters, query: event.queryStringParameters, authorizer: event.requestContext.authorizer, body: JSON.parse(event.body), stage: event.requestContext.stage }) });`,
     }));
     const ref = (a: string) => `\${${a}}`;
     writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({
@@ -284,7 +285,7 @@ describe('AWS_PROXY integration to a Lambda package', () => {
         aws_api_gateway_resource: { fwd: { parent_id: ref('aws_api_gateway_rest_api.api.root_resource_id'), path_part: 'forward' }, item: { parent_id: ref('aws_api_gateway_resource.fwd.id'), path_part: '{item}' } },
         aws_lambda_function: {
           auth: { function_name: 'fixture-auth', handler: 'index.handler', filename: 'assets/auth.zip' },
-          fwd: { function_name: 'fixture-forwarder', handler: 'lib/main.run', filename: 'assets/fwd.zip', timeout: 5 },
+          fwd: { function_name: 'fixture-forwarder', handler: 'lib/main.run', filename: 'assets/fwd.zip', timeout: 5, memory_size: 1024, environment: { variables: { FIXTURE_SETTING: 'from-the-stack' } } },
         },
         aws_api_gateway_authorizer: { jwt: { name: 'fixture-auth', type: 'TOKEN', authorizer_uri: ref('aws_lambda_function.auth.invoke_arn'), authorizer_result_ttl_in_seconds: 0 } },
         aws_api_gateway_method: { post: { rest_api_id: ref('aws_api_gateway_rest_api.api.id'), resource_id: ref('aws_api_gateway_resource.item.id'), http_method: 'POST', authorization: 'CUSTOM', authorizer_id: ref('aws_api_gateway_authorizer.jwt.id') } },
@@ -309,6 +310,45 @@ describe('AWS_PROXY integration to a Lambda package', () => {
       authorizer: { tenantId: 'acme', tier: 'gold', principalId: 'fixture', integrationLatency: expect.any(Number) },
       body: { hello: 'world' },
     });
+  });
+
+  test('the function runs in its own worker thread with exactly Lambda\'s environment: nothing of the serving process\'s leaks in, and its credentials stay out of it', async () => {
+    const saved = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, BAG_SERVING_PROCESS_ONLY: process.env.BAG_SERVING_PROCESS_ONLY };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDOFTHESERVINGPROCESS';
+    process.env.BAG_SERVING_PROCESS_ONLY = 'yes';
+    const credentials = { accessKeyId: 'ASIAFIXTURESESSION', secretAccessKey: 'fixture-secret', sessionToken: 'fixture-token' };
+    const withRole = await new LocalGateway(loadStackModel(dir), {
+      bedrockEndpoint: 'http://127.0.0.1:9',
+      proxyFunctionEnvironment: (fn) => lambdaEnvironment(fn, 'eu-west-1', credentials, { GATEWAY_BEDROCK_ENDPOINT: 'http://127.0.0.1:9' }),
+    }).start();
+    try {
+      const read = async (g: LocalGateway) => (await (await fetch(`${g.endpoint}/forward/x?show=env`, { method: 'POST', headers: { authorization: 'Bearer good' }, body: '{}' })).json()) as { env: Record<string, string>; memory: string };
+      const lambdaVariables = { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_NAME: 'fixture-forwarder', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024', AWS_LAMBDA_FUNCTION_VERSION: '$LATEST', TZ: ':UTC', FIXTURE_SETTING: 'from-the-stack' };
+      // The default (no proxyFunctionEnvironment): Lambda's variables and the stack's, no credentials.
+      expect(await read(gateway)).toEqual({ env: lambdaVariables, memory: '1024' });
+      expect((await read(withRole)).env).toEqual({ ...lambdaVariables, AWS_ACCESS_KEY_ID: 'ASIAFIXTURESESSION', AWS_SECRET_ACCESS_KEY: 'fixture-secret', AWS_SESSION_TOKEN: 'fixture-token', GATEWAY_BEDROCK_ENDPOINT: 'http://127.0.0.1:9' });
+      // Nor does anything of the function's reach the serving process.
+      expect([process.env.AWS_ACCESS_KEY_ID, process.env.FIXTURE_SETTING, process.env.GATEWAY_BEDROCK_ENDPOINT]).toEqual(['AKIDOFTHESERVINGPROCESS', undefined, undefined]);
+    } finally {
+      await withRole.stop();
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
+  test('a function whose module fails to load (a failed cold start) answers 502 Internal server error, as API Gateway does for a Lambda init error', async () => {
+    const failing = await new LocalGateway(loadStackModel(dir), {
+      bedrockEndpoint: 'http://127.0.0.1:9',
+      proxyFunctionEnvironment: (fn) => lambdaEnvironment(fn, 'eu-west-1', undefined, { FIXTURE_FAIL_INIT: 'on purpose' }),
+    }).start();
+    try {
+      const res = await fetch(`${failing.endpoint}/forward/x`, { method: 'POST', headers: { authorization: 'Bearer good' }, body: '{}' });
+      expect([res.status, res.headers.get('x-amzn-errortype'), await res.json()]).toEqual([502, 'InternalServerErrorException', { message: 'Internal server error' }]);
+    } finally {
+      await failing.stop();
+    }
   });
 
   test('the fixture authorizer\'s Unauthorized is a 401 with API Gateway\'s default body', async () => {

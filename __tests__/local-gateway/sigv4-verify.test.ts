@@ -5,7 +5,8 @@
  */
 import { BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { canonicalUri, verifySigV4, type SigV4Result, type SignedRequest } from '../../local-gateway/sigv4-verify';
+import { bedrockSigV4Check, canonicalUri, verifySigV4, type SigV4Result, type SignedRequest } from '../../local-gateway/sigv4-verify';
+import { BedrockStandIn as LocalBedrockStandIn } from '../../local-gateway/bedrock-stand-in';
 import { createHandler } from '../../functions/forwarder/handler';
 import type { ForwarderSettings } from '../../functions/forwarder/settings';
 import { BedrockStandIn, type RecordedRequest } from '../helpers/bedrock-stand-in';
@@ -122,5 +123,63 @@ describe('requests signed by the forwarder', () => {
     const invokeAuthorization = String(standIn.requests[1].headers.authorization);
     expect(invokeAuthorization).toMatch(/SignedHeaders=[^,]*x-amzn-bedrock-request-metadata/);
     expect(invokeAuthorization).toContain(`Credential=${CREDENTIALS.accessKeyId}/`);
+  });
+});
+
+describe('the local Bedrock stand-in with bedrockSigV4Check (what the local gateway serves in forwarder mode)', () => {
+  let local: LocalBedrockStandIn;
+  const verdicts: SigV4Result[] = [];
+  const accepted = [CREDENTIALS];
+  const sdk: BedrockRuntimeClient[] = [];
+  beforeAll(async () => {
+    local = await new LocalBedrockStandIn({ region: 'us-east-1', verifyRequest: bedrockSigV4Check({ credentials: accepted, region: 'us-east-1', verdicts }) }).start();
+  });
+  afterAll(async () => {
+    for (const c of sdk) c.destroy();
+    await local.stop();
+  });
+  const client = (credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1') => {
+    const c = new BedrockRuntimeClient({ region, endpoint: local.endpoint, credentials, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
+    sdk.push(c);
+    return c;
+  };
+  const converse = () => new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+  const refusal = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (err) {
+      const e = err as { name: string; message: string; $metadata: { httpStatusCode?: number } };
+      return [e.$metadata.httpStatusCode, e.name, e.message];
+    }
+    throw new Error('the request succeeded');
+  };
+
+  test('a correct signature is served; each bad one is refused with the status, error type and message Bedrock sends, and nothing is invoked', async () => {
+    await expect(client(CREDENTIALS).send(converse())).resolves.toMatchObject({ stopReason: 'end_turn' });
+    expect(verdicts.at(-1)).toMatchObject({ ok: true, accessKeyId: CREDENTIALS.accessKeyId });
+    const invoked = local.records.length;
+    expect(await refusal(client({ ...CREDENTIALS, secretAccessKey: 'wrong-secret' }).send(converse()))).toEqual([
+      403,
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    ]);
+    expect(await refusal(client({ accessKeyId: 'AKIDNOBODYKNOWS', secretAccessKey: 'x' }).send(converse()))).toEqual([403, 'UnrecognizedClientException', 'The security token included in the request is invalid.']);
+    expect(await refusal(client(CREDENTIALS, 'eu-west-1').send(converse()))).toEqual([403, 'InvalidSignatureException', 'signed for region eu-west-1, expected us-east-1 (stand-in SigV4 check: wrong-region)']);
+    const unsigned = await fetch(`${local.endpoint}/model/${encodeURIComponent(HAIKU)}/converse`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"messages":[]}' });
+    expect([unsigned.status, unsigned.headers.get('x-amzn-errortype')?.split(':')[0], await unsigned.json()]).toEqual([403, 'MissingAuthenticationTokenException', { message: 'Missing Authentication Token' }]);
+    expect(verdicts.slice(-4).map((v) => (v.ok ? 'ok' : v.reason))).toEqual(['signature-mismatch', 'unknown-access-key', 'wrong-region', 'missing-authorization']);
+    expect(local.records.length).toBe(invoked);
+  });
+
+  test('the accepted credentials are read on every request: a changed secret refuses the next call', async () => {
+    const signer = client(CREDENTIALS);
+    await expect(signer.send(converse())).resolves.toMatchObject({ stopReason: 'end_turn' });
+    accepted[0] = { ...CREDENTIALS, secretAccessKey: 'rotated' };
+    try {
+      expect((await refusal(signer.send(converse())))[1]).toBe('InvalidSignatureException');
+    } finally {
+      accepted[0] = CREDENTIALS;
+    }
+    await expect(signer.send(converse())).resolves.toMatchObject({ stopReason: 'end_turn' });
   });
 });
