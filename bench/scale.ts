@@ -224,7 +224,7 @@ async function measure(tenants: number, scratch: string, key: SigningKey, jwksUr
   const validateMs = Number(process.hrtime.bigint() - t) / 1e6;
 
   // The authorizer, with the cognito provider's JWKS served on loopback.
-  const built = buildAuthorizerSettings(config, environment);
+  const built = buildAuthorizerSettings(config, environment, { embedTenants: true });
   const cognito = built.identityProviders.find((p) => p.id === 'cognito');
   if (!cognito) throw new Error('the example config has no cognito provider');
   const withLocalJwks = <T extends { identityProviders: AuthorizerSettings['identityProviders'] }>(s: T): T => ({

@@ -6,6 +6,7 @@
 import { serializeAuditLine, stdoutSink, type AuditLine, type AuditSink, type Decision } from './audit';
 import { authorizerContext } from '../shared/tenant-stamp';
 import { ALLOWED, DenyReason, TokenRejectedError, UnauthorizedReason } from './errors';
+import { TenantTableUnavailableError, type TenantTableFetch } from './sharded-tenant-tables';
 import { buildAllowPolicy, buildDenyPolicy, explainRefusal, parseMethodArn, TenantPolicyCache, type AuthorizerResponse } from './policy';
 import type { AuthorizerSettings } from './settings';
 import { TenantDirectory } from './tenants';
@@ -20,6 +21,8 @@ export interface TokenAuthorizerEvent {
 export interface HandlerOptions extends VerifierOptions {
   /** Where audit lines go. @default stdout */
   readonly audit?: AuditSink;
+  /** Reads a shard's tenant table (sharded environments: `./index.ts` binds it to the bucket). */
+  readonly fetchTenantTable?: TenantTableFetch;
 }
 
 export type TokenAuthorizerHandler = (event: TokenAuthorizerEvent) => Promise<AuthorizerResponse>;
@@ -31,7 +34,7 @@ const BEARER_SLACK = 16;
 /** Builds the handler once per container: verifiers, JWKS caches and tenant lookups live here. */
 export function createHandler(settings: AuthorizerSettings, options: HandlerOptions = {}): TokenAuthorizerHandler {
   const verifier = new TokenVerifier(settings, options);
-  const tenants = new TenantDirectory(settings);
+  const tenants = new TenantDirectory(settings, options.fetchTenantTable);
   const policies = new TenantPolicyCache(settings.routes);
   const sink = options.audit ?? stdoutSink;
 
@@ -70,7 +73,7 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
       const { idp, payload, subject } = await verifier.verify(token, trace);
       line.subject = subject;
       const principalId = `${idp.id}:${subject}`;
-      const resolution = tenants.resolve(idp, payload);
+      const resolution = await tenants.resolve(idp, payload);
       line.tenant = resolution.tenantId;
       line.role = resolution.role;
       const arn = parseMethodArn(methodArn);
@@ -103,6 +106,7 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
       else finish('deny', explainRefusal(arn, tenant, settings.routes));
       return buildAllowPolicy({ principalId, resources, usageIdentifierKey: tenant.apiKey, context });
     } catch (err) {
+      if (err instanceof TenantTableUnavailableError) line.tenant = err.tenantId;
       if (err instanceof TokenRejectedError) finish('unauthorized', err.reason, err.detail);
       else finish('unauthorized', UnauthorizedReason.INTERNAL_ERROR, err instanceof Error ? err.name : undefined);
       // Exactly this message: API Gateway maps it to 401. Anything else would be a 500.

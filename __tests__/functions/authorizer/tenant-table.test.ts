@@ -52,12 +52,12 @@ describe('normalized tenant table', () => {
     const { config, environment } = generated(count, seed);
     const legacy = legacyTenantTable(config, environment);
     // Through JSON, as the bundle carries it.
-    const table = new TenantTable(JSON.parse(JSON.stringify(buildAuthorizerSettings(config, environment).tenants)) as PackedTenantTable);
+    const table = new TenantTable(JSON.parse(JSON.stringify(buildAuthorizerSettings(config, environment, { embedTenants: true }).tenants)) as PackedTenantTable);
 
     expect(table.size).toBe(Object.keys(legacy).length);
     expect(table.ids()).toEqual(Object.keys(legacy).sort());
     // Every key derived in the function (none carried), and equal to the Terraform key's value.
-    expect(Object.keys(buildAuthorizerSettings(config, environment).tenants.apiKeys)).toEqual([]);
+    expect(Object.keys(buildAuthorizerSettings(config, environment, { embedTenants: true }).tenants.apiKeys)).toEqual([]);
     const mismatches = Object.entries(legacy).filter(([id, entry]) => JSON.stringify(table.get(id)) !== JSON.stringify(entry));
     expect(mismatches).toEqual([]);
     // (some of each kind, or the property is vacuous)
@@ -68,7 +68,7 @@ describe('normalized tenant table', () => {
 
   it('writes every model id, model list and identity-provider list once; tenants on their tier refer to it', () => {
     const { config, environment } = generated(3_000);
-    const packed = buildAuthorizerSettings(config, environment).tenants;
+    const packed = buildAuthorizerSettings(config, environment, { embedTenants: true }).tenants;
     const json = JSON.stringify(packed);
     for (const model of config.models) expect([model.id, json.split(`"${model.id}"`).length - 1]).toEqual([model.id, 1]);
     expect(new Set(packed.modelLists.map((l) => l.join())).size).toBe(packed.modelLists.length);
@@ -78,14 +78,14 @@ describe('normalized tenant table', () => {
     expect(own.length).toBe(300);
     expect(own.every((id) => id === 'constructor' || Number(id.slice(1)) % 10 === 0)).toBe(true);
     // One short row per tenant: the table grows by well under 100 bytes a tenant.
-    const bigger = JSON.stringify(buildAuthorizerSettings(...(Object.values(generated(6_000)) as [GatewayConfig, Environment])).tenants);
+    const bigger = JSON.stringify(buildAuthorizerSettings(...(Object.values(generated(6_000)) as [GatewayConfig, Environment]), { embedTenants: true }).tenants);
     expect((bigger.length - json.length) / 3_000).toBeLessThan(100);
   });
 
   it('is deterministic: the same config gives the same JSON, whatever order the tenants are written in', () => {
     const { config, environment } = generated(500, 9);
     const reversed: GatewayConfig = { ...config, tenants: [...config.tenants].reverse() };
-    expect(JSON.stringify(buildAuthorizerSettings(reversed, environment))).toBe(JSON.stringify(buildAuthorizerSettings(config, environment)));
+    expect(JSON.stringify(buildAuthorizerSettings(reversed, environment, { embedTenants: true }))).toBe(JSON.stringify(buildAuthorizerSettings(config, environment, { embedTenants: true })));
   });
 
   it('finds nothing for prototype property names, and finds real tenants of those names', () => {
@@ -113,7 +113,7 @@ describe('decisions over the normalized table', () => {
 
   it('are exactly today\'s for every tenant x identity provider x model x route (allow/deny, usageIdentifierKey, context, audit line)', async () => {
     const { config, environment } = generated(300, 7);
-    const built = buildAuthorizerSettings(config, environment);
+    const built = buildAuthorizerSettings(config, environment, { embedTenants: true });
     // The example's identity providers (cognito, entra, okta), served by the test world's JWKS.
     const idps = identityProviders(Object.fromEntries(Object.entries(world.servers).map(([name, s]) => [name, s.jwksUri])) as Parameters<typeof identityProviders>[0]);
     const base: Omit<AuthorizerSettings, 'tenants'> = { ...built, identityProviders: idps };
@@ -155,7 +155,7 @@ describe('decisions over the normalized table', () => {
 
   it('an allowed tenant on its tier\'s models gets the tier\'s models, its own API key and its context', async () => {
     const { config, environment } = generated(60);
-    const built = buildAuthorizerSettings(config, environment);
+    const built = buildAuthorizerSettings(config, environment, { embedTenants: true });
     const idps = identityProviders(Object.fromEntries(Object.entries(world.servers).map(([name, s]) => [name, s.jwksUri])) as Parameters<typeof identityProviders>[0]);
     const h = harness({ ...built, identityProviders: idps });
     // t00001: silver (1 % 3), entra (1 % 3), on silver's models.
