@@ -13,7 +13,7 @@
  */
 import { shardName, tenantShard, tenantTableKey } from '../shared/tenant-shard';
 import { UnauthorizedReason, TokenRejectedError } from './errors';
-import { S3RequestError, type S3GetResult } from './s3-object';
+import type { S3GetResult } from './s3-object';
 import type { TenantEntry } from './settings';
 import { TenantTable, type PackedTenantTable } from './tenant-table';
 
@@ -97,7 +97,7 @@ export class ShardedTenantTableStore {
       result = await this.fetch(tenantTableKey(shard), previous !== undefined ? entry.etag : undefined);
     } catch (err) {
       // Our own messages and network error codes: never a credential or a token.
-      throw new Error(err instanceof S3RequestError ? err.code : err instanceof Error ? err.message : 'network-error');
+      throw new Error(err instanceof Error ? err.message : 'network-error');
     }
     if (result.status === 304 && previous !== undefined) {
       entry.table = previous;

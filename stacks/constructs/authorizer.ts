@@ -16,6 +16,8 @@ import { NodejsFunction } from './nodejs-function';
 import type { TenantTableBucket } from './tenant-table-bucket';
 
 export const AUTHORIZER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'authorizer', 'index.ts');
+/** The entry of a sharded environment's authorizer, which reads its tenant tables from S3. */
+export const SHARDED_AUTHORIZER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'authorizer', 'sharded-index.ts');
 /**
  * API Gateway refuses (401) anything that is not a Bearer JWT before invoking the function.
  * The scheme is case-insensitive (RFC 7235), as in the function itself.
@@ -52,7 +54,9 @@ export class JwtAuthorizer extends Construct {
       throw new Error(`JwtAuthorizer cacheTtlSeconds must be between 0 and ${AWS_LIMITS.authorizerCacheTtlSeconds} seconds, got ${ttl}`);
     }
     this.fn = new NodejsFunction(this, 'function', {
-      entry: AUTHORIZER_ENTRY,
+      entry: props.tenantTables ? SHARDED_AUTHORIZER_ENTRY : AUTHORIZER_ENTRY,
+      // The signer's ES module build, which esbuild tree-shakes (about 15 KB instead of 140 KB).
+      ...(props.tenantTables ? { mainFields: ['module', 'main'] } : {}),
       jsonModules: { 'gateway:authorizer-settings': props.settings },
       functionName: `${props.namePrefix}-authorizer`,
       description: 'Verifies Bearer JWTs and maps them to a tenant, its API key and its models',
