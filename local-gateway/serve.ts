@@ -8,6 +8,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { EMULATOR_CREDENTIALS } from '../stacks/constructs/provider-and-backend';
+import { S3_ENDPOINT_ENV, TENANT_TABLE_BUCKET_ENV } from '../functions/authorizer/tenant-table-bucket';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildMeteringSettings } from '../gateway-config/budgets';
 import { createMeteringHandler } from '../functions/metering/meter';
@@ -22,6 +23,12 @@ export interface ServeOptions {
   readonly environment: Environment;
   /** The synthesized stack directory (`cdktf.out/stacks/gateway-<env>`). */
   readonly stackDir: string;
+  /**
+   * Sharded environments: the shard stacks' directories (their keys and plans are served too) and
+   * the deployed tenant table bucket (the core's output `tenant_table_bucket`), which the
+   * authorizer reads from the emulator's S3.
+   */
+  readonly shards?: { readonly stackDirs: readonly string[]; readonly tenantTableBucket: string };
   /** Emulator endpoint the stack was deployed to. */
   readonly emulatorEndpoint: string;
   /** The deployed REST API id (put in method ARNs). */
@@ -84,7 +91,8 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
     started.push(idp);
     await standIn.start();
     started.push(standIn);
-    const gateway = new LocalGateway(loadStackModel(options.stackDir), {
+    const gateway = new LocalGateway(loadStackModel(options.stackDir, options.shards ? { shardDirs: options.shards.stackDirs } : {}), {
+      ...(options.shards ? { authorizerEnvironment: shardedAuthorizerEnvironment(options.shards.tenantTableBucket, options.emulatorEndpoint, environment.region) } : {}),
       bedrockEndpoint: standIn.endpoint,
       apiKeyStates: new EmulatorApiKeyStates(apigateway),
       restApiId: options.restApiId,
@@ -112,6 +120,22 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
     dynamodb?.destroy();
     throw err;
   }
+}
+
+/**
+ * The cold-start environment of a sharded environment's authorizer on the emulator: its bucket, the
+ * emulator's S3 (a loopback URL, which the function accepts as `GATEWAY_S3_ENDPOINT`) and the
+ * emulator's dummy credentials, never the developer's own (no session token of theirs is sent).
+ */
+export function shardedAuthorizerEnvironment(bucket: string, emulatorEndpoint: string, region: string): Record<string, string> {
+  return {
+    [TENANT_TABLE_BUCKET_ENV]: bucket,
+    [S3_ENDPOINT_ENV]: emulatorEndpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKey,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretKey,
+    AWS_SESSION_TOKEN: '',
+  };
 }
 
 /** The SDK example `npm start` prints (the end-to-end test runs it as printed). */

@@ -7,7 +7,8 @@
  * Besides the example config, a config of edge variants is synthesized so every shape of the
  * loosely typed WAF statements (nested not/or IP set references, size constraint and
  * Content-Length regex, count modes, association config) and of the custom domain (zone id,
- * base path, execute-api endpoint kept) meets the provider schema, in JSON and in HCL.
+ * base path, execute-api endpoint kept) meets the provider schema, in JSON and in HCL, and so do
+ * the stacks of a sharded environment (core with its tenant table bucket, a shard publishing its table).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,14 @@ const EDGE_VARIANTS: EnvironmentInput[] = [
     },
     // WAF logging off fails rule BAG-WAF2 unless the finding is accepted with a reason.
     policy: { suppressions: [{ rule: 'BAG-WAF2', resource: 'aws_wafv2_web_acl.waf_web-acl_54BA89C4', reason: 'variant without WAF logs, for the schema only' }] },
+  },
+  {
+    // Tenant shards: the core's tenant table bucket, the shard's key resources and its table object
+    // (a long JSON string), and the remote state read, in JSON and in HCL.
+    name: 'sharded',
+    region: 'us-west-2',
+    state: { backend: 's3', bucket: 'variants-sharded-tfstate', keyPrefix: 'variants' },
+    tenantShards: 1,
   },
 ];
 
