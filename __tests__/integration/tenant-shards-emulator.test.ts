@@ -1,6 +1,6 @@
 /**
  * A sharded environment on the emulator (moto_server on 127.0.0.1), end to end and lean: 6 tenants
- * in 2 shards, no WAF, no domain, no token budgets. The state bucket is created by SDK; the core
+ * in 2 shards, no WAF, no domain, no token budgets, no alarms or dashboard. The state bucket is created by SDK; the core
  * stack and both shard stacks are applied (the shards read the core's outputs from its state and
  * publish their tenant tables into the core's bucket); every stack plans no changes after apply.
  * One tenant is added: `terraform plan -detailed-exitcode` shows changes in its shard only (its key,
@@ -63,6 +63,8 @@ beforeAll(async () => {
   environment.emulator = { endpoint: moto.endpoint, developmentIdp: { url: `http://127.0.0.1:${await freeLoopbackPort()}` } };
   environment.tenantShards = SHARDS;
   delete environment.edge;
+  // Lean: no alarms, dashboard or account-wide API Gateway logging role (not what this test is about).
+  environment.observability = { production: false, accessLogs: { retentionDays: 1 }, alarms: { enabled: false }, dashboard: false };
   const added = structuredClone(input);
   added.tenants.push({ id: NEWCOMER, tier: 'silver', identityProviders: ['okta'] });
   Object.assign(before, { configDir: writeConfigDir(path.join(work, 'before', 'config'), input), outdir: path.join(work, 'before', 'cdktf.out') });
@@ -135,7 +137,7 @@ test('through the local gateway, whose authorizer reads the tables from S3: the 
     }
   };
   // Its shard's table does not list it yet: a Deny policy (403), not a failure.
-  expect(await call()).toEqual({ status: 403, errorType: 'AccessDeniedException', body: { message: 'Access denied: this caller may not invoke this model through the gateway' } });
+  expect(await call()).toEqual({ status: 403, errorType: 'AccessDeniedException', body: { message: 'Access denied: this caller may not invoke this model through the gateway', requestId: expect.any(String) } });
   await timed('apply the tenant\'s shard', () => apply(stackDir(after.outdir, HOME)));
   const served = await call();
   expect([served.status, (served.body.output as { message?: { role?: string } } | undefined)?.message?.role]).toEqual([200, 'assistant']);
