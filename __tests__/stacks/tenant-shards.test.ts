@@ -18,6 +18,8 @@ import { runTerraform, terraformEnv } from '../../scripts/lib/terraform';
 import { addStacks } from '../../stacks/app';
 import { GatewayStack } from '../../stacks/gateway-stack';
 import { buildShardTenantTable } from '../../gateway-config/tenant-table';
+import { apiKeyValue } from '../../gateway-config/derive';
+import { loadStackModel } from '../../local-gateway/stack-model';
 import { generatedConfigInput, generatedTenantId } from '../helpers/generated-config';
 import { problems } from '../helpers/config-problems';
 import { diffConfigs, reviewChanges } from '../../review/tenant-diff';
@@ -167,6 +169,22 @@ describe('sharded environment', () => {
     expect(seen.sort()).toEqual(Array.from({ length: 60 }, (_, i) => generatedTenantId(i + 1)));
     // Every 50th tenant has a plan of its own: t00050, in its shard.
     expect(Object.values(shards[tenantShard('t00050', SHARDS)].resource?.aws_api_gateway_usage_plan ?? {}).map((p) => p.name)).toEqual(['bedrock-gw-dev-tenant-t00050']);
+  });
+
+  it('is served by the local gateway with every shard: each tenant\'s key in its tier\'s plan of the core, or in its own plan', () => {
+    const config = validateConfig(shardedInput(60));
+    const environment = config.environments[0];
+    const model = loadStackModel(base.dirs['gateway-dev'], { shardDirs: [0, 1, 2].map((k) => base.dirs[`gateway-dev-tenants-${k}`]) });
+    expect(model.apiKeys.size).toBe(60);
+    const planOf = new Map(model.usagePlans.flatMap((plan) => plan.keyAddresses.map((key) => [key, plan.name] as const)));
+    for (const tenant of config.tenants) {
+      const key = model.apiKeys.get(apiKeyValue(environment, tenant.id))!;
+      expect([tenant.id, key.address.split(':')[0], planOf.get(key.address)]).toEqual([
+        tenant.id,
+        `gateway-dev-tenants-${tenantShard(tenant.id, SHARDS)}`,
+        tenant.id === 't00050' ? 'bedrock-gw-dev-tenant-t00050' : `bedrock-gw-dev-tier-${tenant.tier}`,
+      ]);
+    }
   });
 
   it('with a Terraform Cloud backend: shard workspaces <workspace>-tenants-<i>, the core read from its workspace by name', () => {
