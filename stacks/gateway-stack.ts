@@ -85,7 +85,7 @@ export class GatewayStack extends TerraformStack {
     }
     if (publishesTenantTables(environment)) {
       // moto enforces bucket policies and its endpoint is plain http://: TLS-only would lock everyone out.
-      this.tenantTables = new TenantTableBucket(this, 'tenant-tables', { namePrefix, denyInsecureTransport: environment.emulator === undefined });
+      this.tenantTables = new TenantTableBucket(this, 'tenant-tables', { namePrefix, denyInsecureTransport: environment.emulator === undefined, expireReplacedVersions: environment.emulator === undefined });
       if (environment.emulator) {
         this.policy.suppress(bucketTlsOnly.id, this.tenantTables.bucket, 'emulator tenant table bucket: moto enforces bucket policies and its endpoint is plain http://, so a TLS-only policy would lock Terraform and the local authorizer out');
       }

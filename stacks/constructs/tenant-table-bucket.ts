@@ -29,6 +29,12 @@ export interface TenantTableBucketProps {
   readonly namePrefix: string;
   /** Attach the TLS-only bucket policy. Off only for a plain-http emulator (moto enforces policies). @default true */
   readonly denyInsecureTransport?: boolean;
+  /**
+   * Expire replaced table versions after 30 days (a lifecycle rule). Off only on an emulator, whose
+   * buckets go with it: provider 5.100 waits about a minute for a lifecycle configuration to settle.
+   * @default true
+   */
+  readonly expireReplacedVersions?: boolean;
 }
 
 export class TenantTableBucket extends Construct {
@@ -77,11 +83,13 @@ export class TenantTableBucket extends Construct {
         dependsOn: [this.publicAccessBlock],
       });
     }
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      bucket: this.bucket.id,
-      rule: [{ id: 'expire-replaced-tables', status: 'Enabled', filter: [{ prefix: TENANT_TABLE_KEY_PREFIX }], noncurrentVersionExpiration: [{ noncurrentDays: NONCURRENT_VERSION_DAYS }] }],
-      dependsOn: [versioning],
-    });
+    if (props.expireReplacedVersions ?? true) {
+      new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+        bucket: this.bucket.id,
+        rule: [{ id: 'expire-replaced-tables', status: 'Enabled', filter: [{ prefix: TENANT_TABLE_KEY_PREFIX }], noncurrentVersionExpiration: [{ noncurrentDays: NONCURRENT_VERSION_DAYS }] }],
+        dependsOn: [versioning],
+      });
+    }
   }
 
   /** ARN pattern of the tables: what the authorizer may read, and nothing else. */
