@@ -127,3 +127,9 @@ export class ShardedTenantTableStore {
     return new TenantTable(packed);
   }
 }
+
+/** The lookup a sharded environment's handler uses (`createHandler(settings, { tenants })`). */
+export function shardedTenantLookup(settings: { readonly environment: string; readonly tenants: unknown }, fetch: TenantTableFetch): ShardedTenantTableStore {
+  if (!isShardedTenantTables(settings.tenants)) throw new Error('sharded tenant tables: the settings carry the table itself (build the handler without a lookup)');
+  return new ShardedTenantTableStore(settings.tenants, settings.environment, fetch);
+}

@@ -5,8 +5,12 @@
 import type { JWTPayload } from 'jose';
 import { DenyReason, type DenyReasonCode } from './errors';
 import type { AuthorizerSettings, IdentityProviderSettings, TenantEntry } from './settings';
-import { isShardedTenantTables, ShardedTenantTableStore, type TenantTableFetch } from './sharded-tenant-tables';
 import { TenantTable } from './tenant-table';
+
+/** Tenant id -> entry: the bundled table (`TenantTable`), or a sharded environment's tables in S3 (`ShardedTenantTableStore`). */
+export interface TenantLookup {
+  get(tenantId: string): TenantEntry | undefined | Promise<TenantEntry | undefined>;
+}
 
 export type TenantResolution =
   | {
@@ -24,18 +28,16 @@ const MAX_CLAIM_LOG_LENGTH = 64;
 /**
  * Tenant claims -> tenants, through the bundled table (own-property lookups: a plain-object lookup
  * would find `constructor` or `__proto__` on the prototype for a tenant claim of that name), or in
- * a sharded environment through the claim's shard table, read from S3 (`fetchTenantTable`).
+ * a sharded environment through the claim's shard table, read from S3 (the `lookup` that
+ * `./sharded-index.ts` gives: the S3 code stays out of unsharded bundles).
  */
 export class TenantDirectory {
-  private readonly tenants: { get(tenantId: string): TenantEntry | undefined | Promise<TenantEntry | undefined> };
+  private readonly tenants: TenantLookup;
 
-  constructor(settings: AuthorizerSettings, fetchTenantTable?: TenantTableFetch) {
-    if (isShardedTenantTables(settings.tenants)) {
-      if (fetchTenantTable === undefined) throw new Error('sharded tenant tables: the handler needs a way to read them (GATEWAY_TENANT_TABLE_BUCKET)');
-      this.tenants = new ShardedTenantTableStore(settings.tenants, settings.environment, fetchTenantTable);
-    } else {
-      this.tenants = new TenantTable(settings.tenants);
-    }
+  constructor(settings: AuthorizerSettings, lookup?: TenantLookup) {
+    if (lookup !== undefined) this.tenants = lookup;
+    else if (settings.tenants.format === 'tenant-table-shards/1') throw new Error('sharded tenant tables: the handler needs a lookup that reads them (sharded-index.ts)');
+    else this.tenants = new TenantTable(settings.tenants);
   }
 
   /** Throws `TenantTableUnavailableError` when a sharded table cannot be read (fail closed). */

@@ -7,8 +7,9 @@
  * object cannot be read or is not a tenant table of this environment.
  */
 import { TokenRejectedError } from '../../../functions/authorizer/errors';
+import { createHandler } from '../../../functions/authorizer/handler';
 import { s3ObjectUrl } from '../../../functions/authorizer/s3-object';
-import { ShardedTenantTableStore, TenantTableUnavailableError, type ShardedTenantTables } from '../../../functions/authorizer/sharded-tenant-tables';
+import { shardedTenantLookup, ShardedTenantTableStore, TenantTableUnavailableError, type ShardedTenantTables } from '../../../functions/authorizer/sharded-tenant-tables';
 import { tenantTableFetchFromEnvironment } from '../../../functions/authorizer/tenant-table-bucket';
 import { TenantTable } from '../../../functions/authorizer/tenant-table';
 import type { Environment, GatewayConfig } from '../../../gateway-config/schema';
@@ -191,7 +192,7 @@ describe('the handler over sharded tables', () => {
   it('allows from the shard table, and answers 401 TENANT_TABLE_UNAVAILABLE naming tenant and shard (never the token) when it cannot be read', async () => {
     const idps = identityProviders(Object.fromEntries(Object.entries(world.servers).map(([name, s]) => [name, s.jwksUri])) as Parameters<typeof identityProviders>[0]);
     const settings = { ...buildAuthorizerSettings(config, environment), identityProviders: idps };
-    const h = harness(settings, { fetchTenantTable: tenantTableFetchFromEnvironment(lambdaEnvironment(), 1_000) });
+    const h = harness(settings, { tenants: shardedTenantLookup(settings, tenantTableFetchFromEnvironment(lambdaEnvironment(), 1_000)) });
     // t00002: gold (2 % 3), okta (2 % 3) in the generated pattern.
     const tenant = 't00002';
     const allowed = await h.call(bearer(validTokens(world, tenant).okta()), methodArn('anthropic.claude-3-haiku-20240307-v1:0'));
@@ -222,6 +223,13 @@ describe('configuration', () => {
     expect(s3ObjectUrl({ bucket: BUCKET, region: 'eu-west-1' }, 'tenant-tables/tenants-3.json').href).toBe(`https://${BUCKET}.s3.eu-west-1.amazonaws.com/tenant-tables/tenants-3.json`);
     expect(s3ObjectUrl({ bucket: BUCKET, region: 'cn-north-1' }, 'tenant-tables/tenants-0.json').href).toBe(`https://${BUCKET}.s3.cn-north-1.amazonaws.com.cn/tenant-tables/tenants-0.json`);
     expect(s3ObjectUrl({ bucket: BUCKET, region: 'us-east-1', endpoint: 'http://127.0.0.1:5000/' }, 'tenant-tables/tenants-0.json').href).toBe(`http://127.0.0.1:5000/${BUCKET}/tenant-tables/tenants-0.json`);
+  });
+
+  it('a handler over sharded settings needs the lookup; unsharded settings refuse one', () => {
+    expect(() => createHandler(buildAuthorizerSettings(config, environment))).toThrow(new Error('sharded tenant tables: the handler needs a lookup that reads them (sharded-index.ts)'));
+    expect(() => shardedTenantLookup(buildAuthorizerSettings(config, environment, { embedTenants: true }), tenantTableFetchFromEnvironment(lambdaEnvironment(), 1_000))).toThrow(
+      new Error('sharded tenant tables: the settings carry the table itself (build the handler without a lookup)'),
+    );
   });
 
   it('is a TokenRejectedError, so the handler refuses with 401 as for an unavailable JWKS', () => {

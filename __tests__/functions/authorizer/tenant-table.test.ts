@@ -15,6 +15,7 @@ import type { Environment, GatewayConfig } from '../../../gateway-config/schema'
 import { buildAuthorizerSettings, buildShardTenantTable } from '../../../gateway-config/tenant-table';
 import { tenantTableKey } from '../../../gateway-config/tenant-shards';
 import { tenantTableFetchFromEnvironment } from '../../../functions/authorizer/tenant-table-bucket';
+import { shardedTenantLookup } from '../../../functions/authorizer/sharded-tenant-tables';
 import { S3ObjectServer } from '../../helpers/s3-object-server';
 import { validateConfig } from '../../../gateway-config/validate';
 import { generatedConfigInput, generatedTenantId, seededRandom } from '../../helpers/generated-config';
@@ -135,7 +136,7 @@ describe('decisions over the normalized table', () => {
     const normalized = harness({ ...base, tenants: built.tenants });
     const shardedSettings = buildAuthorizerSettings(sharded.config, sharded.environment);
     expect(shardedSettings.tenants).toEqual({ format: 'tenant-table-shards/1', shards: 4, maxAgeSeconds: 60 });
-    const fromShards = harness({ ...base, tenants: shardedSettings.tenants }, { fetchTenantTable });
+    const fromShards = harness({ ...base, tenants: shardedSettings.tenants }, { tenants: shardedTenantLookup(shardedSettings, fetchTenantTable) });
     // The oracle: today's entries, packed without tier references (each tenant its own list).
     const oracle = harness({ ...base, tenants: packTenantTable(legacyTenantTable(config, environment)) });
     expect(JSON.stringify(packTenantTable(legacyTenantTable(config, environment)))).not.toBe(JSON.stringify(built.tenants));
