@@ -21,7 +21,7 @@ import type { createLocalJWKSet, jwtVerify, JWTVerifyOptions } from 'jose';
 import { loadConfig } from '../gateway-config/load';
 import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
 import type { TokenAuthorizerHandler } from '../functions/authorizer/handler';
-import type { AuthorizerSettings } from '../functions/authorizer/settings';
+import type { EmbeddedAuthorizerSettings } from '../functions/authorizer/settings';
 import { TenantTable } from '../functions/authorizer/tenant-table';
 import { bundleFunction, LAMBDA_BUNDLE_OPTIONS } from '../stacks/constructs/nodejs-function';
 import { JwksServer } from '../__tests__/helpers/jwks-server';
@@ -56,7 +56,7 @@ interface BareJose {
   readonly createLocalJWKSet: typeof createLocalJWKSet;
 }
 
-async function warmCost(devSettings: AuthorizerSettings, scratch: string) {
+async function warmCost(devSettings: EmbeddedAuthorizerSettings, scratch: string) {
   const key = generateSigningKey('RS256', 'bench-key-1');
   const server = await JwksServer.start(jwks(key));
   const devNull = openSync('/dev/null', 'w');
@@ -65,7 +65,7 @@ async function warmCost(devSettings: AuthorizerSettings, scratch: string) {
     const cognito = devSettings.identityProviders.find((idp) => idp.kind === 'cognito' && idp.tokenUse === 'access');
     if (!cognito) throw new Error('the example config has no Cognito access-token provider');
     // The dev settings as bundled for deployment, except that the Cognito JWKS is served locally.
-    const settings: AuthorizerSettings = {
+    const settings: EmbeddedAuthorizerSettings = {
       ...devSettings,
       identityProviders: devSettings.identityProviders.map((idp) => (idp.id === cognito.id ? { ...idp, jwksUri: server.jwksUri } : idp)),
     };
@@ -191,7 +191,7 @@ function coldProcessMs(file: string | null): number {
 async function main() {
   const { config } = loadConfig();
   const environment = config.environments.find((e) => e.name === 'dev') ?? config.environments[0];
-  const settings = buildAuthorizerSettings(config, environment);
+  const settings = buildAuthorizerSettings(config, environment, { embedTenants: true });
 
   const bundle = bundleFunction({ entry: ENTRY, jsonModules: { 'gateway:authorizer-settings': settings } });
   const bundleFile = path.join(bundle.dir, 'index.js');

@@ -12,7 +12,10 @@
  *     first call (a valid token: JWKS fetched from a loopback server, tenant looked up, policy
  *     built). Three bundles: the one synth builds (normalized table, `JSON.parse`), the same table
  *     as an object literal, and today's (the authorizer and table at BASELINE_REF, object literal);
- *   - warm decision time: median per call of the synthesized bundle's handler, tokens of many tenants.
+ *   - warm decision time: median per call of the synthesized bundle's handler, tokens of many tenants;
+ *   - sharded (SHARDS shards): the core's authorizer bundle (no tenants), its cold `require`, and its
+ *     first call, which reads the tenant's shard table with a signed GET from an S3 endpoint on
+ *     loopback (`__tests__/helpers/s3-object-server.ts`) before deciding.
  *
  * Options: `--sizes 10,1000` (default 10,1000,10000), `--baseline <git ref>` (default BASELINE_REF),
  * `--cold-runs N` (default 11). A benchmark, not a test: it prints figures and exits 0 whatever they are.
@@ -30,7 +33,9 @@ import { TenantTable } from '../functions/authorizer/tenant-table';
 import { apiKeyValue, effectiveModels } from '../gateway-config/derive';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { SECTION_FILES } from '../gateway-config/load';
-import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
+import { buildAuthorizerSettings, buildShardTenantTable } from '../gateway-config/tenant-table';
+import { tenantTableKey } from '../gateway-config/tenant-shards';
+import { S3ObjectServer } from '../__tests__/helpers/s3-object-server';
 import { validateConfig } from '../gateway-config/validate';
 import { runTerraform, terraformEnv } from '../scripts/lib/terraform';
 import { bundleFunction, LAMBDA_BUNDLE_OPTIONS } from '../stacks/constructs/nodejs-function';
@@ -40,6 +45,10 @@ import { generateSigningKey, jwks, mint, type SigningKey } from '../__tests__/fu
 
 const ROOT = path.resolve(__dirname, '..');
 const ENTRY = path.join(ROOT, 'functions/authorizer/index.ts');
+const SHARDED_ENTRY = path.join(ROOT, 'functions/authorizer/sharded-index.ts');
+/** The sharded variant: the same tenants in this many shards, each shard's table served by an S3 endpoint on loopback. */
+const SHARDS = 8;
+const S3_CREDENTIALS = { accessKeyId: 'AKIDBENCHSCALE', secretAccessKey: 'bench-scale-secret' };
 /** The last commit before the tenant table was normalized (today's table, for the comparison). */
 const BASELINE_REF = '4bfd651';
 const SETTINGS_MODULE = 'gateway:authorizer-settings';
@@ -109,7 +118,7 @@ interface Cold {
  * Fresh node processes, interleaved across `files` so that every variant meets the same machine
  * load: `require(bundle)`, then (for handler bundles) one call with a valid token. Medians of COLD_RUNS.
  */
-async function coldInit(files: readonly { file: string; call: boolean }[], token: string, methodArn: string): Promise<Cold[]> {
+async function coldInit(files: readonly { file: string; call: boolean; env?: NodeJS.ProcessEnv }[], token: string, methodArn: string): Promise<Cold[]> {
   const script = (file: string, call: boolean) => `
 const h=()=>Number(process.hrtime.bigint())/1e6;
 process.stdout.write=()=>true;
@@ -122,8 +131,8 @@ else m.handler({type:'TOKEN',authorizationToken:process.env.BENCH_TOKEN,methodAr
 });`;
   const samples: Cold[][] = files.map(() => []);
   for (let i = 0; i < COLD_RUNS; i++) {
-    for (const [k, { file, call }] of files.entries()) {
-      const { stderr } = await execFileAsync(process.execPath, ['-e', script(file, call)], { env: { ...process.env, BENCH_TOKEN: token }, encoding: 'utf8' });
+    for (const [k, { file, call, env }] of files.entries()) {
+      const { stderr } = await execFileAsync(process.execPath, ['-e', script(file, call)], { env: { ...process.env, ...env, BENCH_TOKEN: token }, encoding: 'utf8' });
       samples[k].push(JSON.parse(stderr) as Cold);
     }
   }
@@ -186,9 +195,12 @@ interface Figures {
   readonly tableColdLiteral: Cold;
   readonly tableColdBaseline: Cold;
   readonly warmUs: number;
+  readonly shardedBundleBytes: number;
+  /** Sharded core: require, and a first call that reads the tenant's shard table from S3. */
+  readonly coldSharded: Cold;
 }
 
-async function measure(tenants: number, scratch: string, key: SigningKey, jwksUri: string, baseline: (settings: unknown) => string): Promise<Figures> {
+async function measure(tenants: number, scratch: string, key: SigningKey, jwksUri: string, baseline: (settings: unknown) => string, s3: S3ObjectServer): Promise<Figures> {
   const dir = path.join(scratch, `t${tenants}`);
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir, { recursive: true });
@@ -224,7 +236,7 @@ async function measure(tenants: number, scratch: string, key: SigningKey, jwksUr
   const validateMs = Number(process.hrtime.bigint() - t) / 1e6;
 
   // The authorizer, with the cognito provider's JWKS served on loopback.
-  const built = buildAuthorizerSettings(config, environment);
+  const built = buildAuthorizerSettings(config, environment, { embedTenants: true });
   const cognito = built.identityProviders.find((p) => p.id === 'cognito');
   if (!cognito) throw new Error('the example config has no cognito provider');
   const withLocalJwks = <T extends { identityProviders: AuthorizerSettings['identityProviders'] }>(s: T): T => ({
@@ -256,7 +268,20 @@ async function measure(tenants: number, scratch: string, key: SigningKey, jwksUr
   const [lastId, lastEntry] = callers[callers.length - 1];
   const coldToken = `Bearer ${tokenOf(lastId)}`;
   const legacySettings = withLocalJwks({ ...built, tenants: legacyTenants(config, environment) });
-  const [cold, coldLiteral, coldBaseline, tableCold, tableColdLiteral, tableColdBaseline] = await coldInit(
+  // The same tenants in SHARDS shards: the core's bundle without tenants, each shard's table an S3 object.
+  const shardedEnvironment: Environment = { ...environment, tenantShards: SHARDS };
+  const bucket = `bench-scale-${tenants}`;
+  for (let shard = 0; shard < SHARDS; shard++) s3.put(bucket, tenantTableKey(shard), JSON.stringify(buildShardTenantTable(config, shardedEnvironment, shard)));
+  const sharded = bundleFunction({ entry: SHARDED_ENTRY, mainFields: ['module', 'main'], jsonModules: { [SETTINGS_MODULE]: withLocalJwks(buildAuthorizerSettings(config, shardedEnvironment)) } });
+  const shardedEnv = {
+    GATEWAY_TENANT_TABLE_BUCKET: bucket,
+    AWS_REGION: 'us-east-1',
+    GATEWAY_S3_ENDPOINT: s3.endpoint,
+    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: '',
+  };
+  const [cold, coldLiteral, coldBaseline, tableCold, tableColdLiteral, tableColdBaseline, coldSharded] = await coldInit(
     [
       { file: path.join(bundle.dir, 'index.js'), call: true },
       { file: path.join(literal.dir, 'index.js'), call: true },
@@ -264,6 +289,7 @@ async function measure(tenants: number, scratch: string, key: SigningKey, jwksUr
       { file: tableOnlyBundle(dir, settings, 'normalized', 'json-parse'), call: false },
       { file: tableOnlyBundle(dir, settings, 'normalized', 'object-literal'), call: false },
       { file: tableOnlyBundle(dir, legacySettings, 'today', 'object-literal'), call: false },
+      { file: path.join(sharded.dir, 'index.js'), call: true, env: shardedEnv },
     ],
     coldToken,
     arnFor(lastEntry),
@@ -297,6 +323,8 @@ async function measure(tenants: number, scratch: string, key: SigningKey, jwksUr
     tableColdLiteral,
     tableColdBaseline,
     warmUs,
+    shardedBundleBytes: Buffer.byteLength(sharded.code),
+    coldSharded,
   };
 }
 
@@ -325,6 +353,10 @@ function table(results: readonly Figures[]): string {
     [`cold: require, today's`, (f) => f.coldBaseline.requireMs, ms],
     [`cold: require + first call, today's`, (f) => f.coldBaseline.requireMs + f.coldBaseline.firstCallMs, ms],
     ['warm decision (allow, median per call)', (f) => f.warmUs, (n) => `${n.toFixed(0)} us`],
+    [`sharded (${SHARDS} shards): core authorizer bundle`, (f) => f.shardedBundleBytes, kb],
+    ['sharded: cold require (incl. createHandler)', (f) => f.coldSharded.requireMs, ms],
+    ['sharded: cold first call (JWKS, S3 GET + parse of the shard table, policy)', (f) => f.coldSharded.firstCallMs, ms],
+    ['sharded: cold require + first call', (f) => f.coldSharded.requireMs + f.coldSharded.firstCallMs, ms],
   ];
   const header = ['', ...results.map((f) => `${f.tenants.toLocaleString('en-US')} tenants`)];
   const lines = rows.map(([label, get, format]) => [
@@ -340,12 +372,14 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bench-scale-'));
   const key = generateSigningKey('RS256', 'bench-scale-1');
   const server = await JwksServer.start(jwks(key));
+  // A SigV4-verifying S3 GetObject endpoint on 127.0.0.1 for the sharded variant's tables.
+  const s3 = await S3ObjectServer.start({ credentials: [S3_CREDENTIALS], region: 'us-east-1' });
   try {
     const baseline = baselineBundler(BASELINE, scratch);
     const results: Figures[] = [];
     for (const n of SIZES) {
       process.stderr.write(`measuring ${n} tenants...\n`);
-      results.push(await measure(n, scratch, key, server.jwksUri, baseline));
+      results.push(await measure(n, scratch, key, server.jwksUri, baseline, s3));
     }
     console.log(`scale benchmark: node ${process.version}, cold figures are medians of ${COLD_RUNS} fresh processes; ratios to ${SIZES[0]} tenants`);
     console.log(table(results));
@@ -361,6 +395,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await server.close();
+    await s3.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

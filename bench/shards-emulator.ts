@@ -4,24 +4,17 @@
  * stack after apply, adds one tenant and plans every stack again (which stacks change, and how),
  * then destroys the shards and the core. Prints timings. An experiment, not a test.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SECTION_FILES } from '../gateway-config/load';
-import type { GatewayConfigInput } from '../gateway-config/schema';
 import { init, apply, stackDir, synthesize, terraform, TF_FLAGS } from '../scripts/lib/local-deploy';
+import { planDetailed, writeConfigDir } from '../scripts/lib/sharded-emulator';
 import { startMoto } from '../scripts/lib/moto';
 import { emulatorS3Client, waitForVersionedBucket } from '../scripts/lib/state-bucket-ready';
 import { generatedConfigInput } from '../__tests__/helpers/generated-config';
 
 const TENANTS = Number(process.argv[2] ?? 20);
 const SHARDS = Number(process.argv[3] ?? 2);
-
-function writeConfig(dir: string, input: GatewayConfigInput): string {
-  mkdirSync(dir, { recursive: true });
-  for (const [section, base] of Object.entries(SECTION_FILES)) writeFileSync(path.join(dir, `${base}.json`), JSON.stringify(input[section as keyof GatewayConfigInput], null, 2));
-  return dir;
-}
 
 async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   const t = Date.now();
@@ -30,10 +23,9 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** `terraform plan -detailed-exitcode`: the plan's summary line, or "no changes". */
+/** The plan's summary line, or "no changes". */
 async function plan(dir: string): Promise<string> {
-  const result = await terraform(dir, ['plan', ...TF_FLAGS, '-lock=false', '-refresh=true']);
-  return /Plan: .*/.exec(result.stdout)?.[0] ?? (result.stdout.includes('No changes.') ? 'no changes' : result.stdout.slice(-400));
+  return (await planDetailed(dir)).summary;
 }
 
 async function main(): Promise<void> {
@@ -47,7 +39,7 @@ async function main(): Promise<void> {
     delete env.edge;
     const shardIds = Array.from({ length: SHARDS }, (_, k) => `gateway-local-tenants-${k}`);
     const outdir = path.join(work, 'a', 'cdktf.out');
-    await timed('synth', () => synthesize({ outdir, configDir: writeConfig(path.join(work, 'a', 'config'), input) }));
+    await timed('synth', () => synthesize({ outdir, configDir: writeConfigDir(path.join(work, 'a', 'config'), input) }));
     const stateStack = 'state-bedrock-gateway-local-tfstate';
     const stateDir = stackDir(outdir, stateStack);
     await init(stateDir, { statePath: path.join(work, 'state.tfstate') });
@@ -69,7 +61,7 @@ async function main(): Promise<void> {
     const added = structuredClone(input);
     added.tenants.push({ id: 'newcomer', tier: 'silver', identityProviders: ['okta'] });
     const outdirB = path.join(work, 'b', 'cdktf.out');
-    await synthesize({ outdir: outdirB, configDir: writeConfig(path.join(work, 'b', 'config'), added) });
+    await synthesize({ outdir: outdirB, configDir: writeConfigDir(path.join(work, 'b', 'config'), added) });
     for (const id of ['gateway-local', ...shardIds]) {
       const dir = stackDir(outdirB, id);
       await init(dir);

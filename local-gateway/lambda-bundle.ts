@@ -87,14 +87,29 @@ function unpack(model: LambdaFunctionModel): string {
   return dir;
 }
 
-/** Unpacks `model.archive` and loads its handler on this thread. */
-export function loadLambdaFunction(model: LambdaFunctionModel): LoadedFunction {
+/**
+ * Unpacks `model.archive` and loads its handler on this thread. `environment` overrides the
+ * function's own variables while its module loads (values the stack only knows after apply, an
+ * emulator endpoint), then the process's values come back: for functions that read their
+ * environment at cold start.
+ */
+export function loadLambdaFunction(model: LambdaFunctionModel, environment: Readonly<Record<string, string>> = {}): LoadedFunction {
   const { moduleName, exportName } = handlerParts(model);
   const dir = unpack(model);
   // The function's environment, as the runtime sets it before the module loads.
-  for (const [key, value] of Object.entries(model.environment)) process.env[key] ??= value;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(dir, moduleName)) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(model.environment)) if (!Object.hasOwn(environment, key)) process.env[key] ??= value;
+  const saved = Object.fromEntries(Object.keys(environment).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, environment);
+  let mod: Record<string, unknown>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(path.join(dir, moduleName)) as Record<string, unknown>;
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
   const handler = mod[exportName];
   if (typeof handler !== 'function') throw new Error(`${model.address}: ${model.handler} exports no function ${exportName}`);
   return {

@@ -12,6 +12,7 @@ import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { EMULATOR_CREDENTIALS } from '../stacks/constructs/provider-and-backend';
+import { S3_ENDPOINT_ENV, TENANT_TABLE_BUCKET_ENV } from '../functions/authorizer/tenant-table-bucket';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildMeteringSettings } from '../gateway-config/budgets';
 import { createMeteringHandler } from '../functions/metering/meter';
@@ -28,6 +29,12 @@ export interface ServeOptions {
   readonly environment: Environment;
   /** The synthesized stack directory (`cdktf.out/stacks/gateway-<env>`). */
   readonly stackDir: string;
+  /**
+   * Sharded environments: the shard stacks' directories (their keys and plans are served too) and
+   * the deployed tenant table bucket (the core's output `tenant_table_bucket`), which the
+   * authorizer reads from the emulator's S3.
+   */
+  readonly shards?: { readonly stackDirs: readonly string[]; readonly tenantTableBucket: string };
   /** Emulator endpoint the stack was deployed to. */
   readonly emulatorEndpoint: string;
   /** The deployed REST API id (put in method ARNs). */
@@ -116,7 +123,7 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
   const logs = new CloudWatchLogsClient(clientConfig);
   const idpUrl = new URL(developmentIdpUrl(environment));
   const idp = options.idp ?? new DevIdpServer(options.config.identityProviders.map((p) => p.id));
-  const stack = loadStackModel(options.stackDir);
+  const stack = loadStackModel(options.stackDir, options.shards ? { shardDirs: options.shards.stackDirs } : {});
   // Integration mode `forwarder`: the function signs with its role's session; the stand-in
   // verifies every signature (signing name bedrock, the environment's region) and refuses a bad
   // one as Bedrock would. The direct mode's calls are not signed locally (docs/local-gateway.md).
@@ -165,6 +172,7 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
     started.push(standIn);
     const bedrockEndpoint = standIn.endpoint;
     const gateway = new LocalGateway(stack, {
+      ...(options.shards ? { authorizerEnvironment: shardedAuthorizerEnvironment(options.shards.tenantTableBucket, options.emulatorEndpoint, environment.region) } : {}),
       bedrockEndpoint,
       // A proxy function runs with Lambda's variables, its role session and, since it is not on
       // AWS, GATEWAY_BEDROCK_ENDPOINT = the stand-in (loopback only; the forwarder refuses others).
@@ -205,6 +213,22 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
 function sdkQuiet(): Record<string, string> {
   const value = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   return value === undefined ? {} : { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: value };
+}
+
+/**
+ * The cold-start environment of a sharded environment's authorizer on the emulator: its bucket, the
+ * emulator's S3 (a loopback URL, which the function accepts as `GATEWAY_S3_ENDPOINT`) and the
+ * emulator's dummy credentials, never the developer's own (no session token of theirs is sent).
+ */
+export function shardedAuthorizerEnvironment(bucket: string, emulatorEndpoint: string, region: string): Record<string, string> {
+  return {
+    [TENANT_TABLE_BUCKET_ENV]: bucket,
+    [S3_ENDPOINT_ENV]: emulatorEndpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKey,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretKey,
+    AWS_SESSION_TOKEN: '',
+  };
 }
 
 /** The SDK example `npm start` prints (the end-to-end test runs it as printed). */

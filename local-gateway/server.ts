@@ -80,6 +80,8 @@ export interface LocalGatewayOptions {
    * function's own, no credentials
    */
   readonly proxyFunctionEnvironment?: (fn: LambdaFunctionModel) => Readonly<Record<string, string>>;
+  /** Environment variables for the authorizer's cold start, over its own (`AuthorizerRunnerOptions.environment`). */
+  readonly authorizerEnvironment?: Readonly<Record<string, string>>;
 }
 
 interface RequestState {
@@ -113,7 +115,10 @@ export class LocalGateway {
     for (const [address, model] of stack.authorizers) {
       const fn = stack.functions.get(model.functionAddress);
       if (!fn) throw new Error(`authorizer ${model.name}: its function ${model.functionAddress} has no deployment package in the stack`);
-      this.authorizers.set(address, new AuthorizerRunner(model, fn, { region: stack.region, ...(options.now ? { now: options.now } : {}) }));
+      this.authorizers.set(
+        address,
+        new AuthorizerRunner(model, fn, { region: stack.region, ...(options.now ? { now: options.now } : {}), ...(options.authorizerEnvironment ? { environment: options.authorizerEnvironment } : {}) }),
+      );
     }
     this.usage = new UsagePlanEnforcer(stack, options.apiKeyStates ?? new StackApiKeyStates(stack.apiKeys), options.now);
   }

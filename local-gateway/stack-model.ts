@@ -127,10 +127,19 @@ export class StackModelError extends Error {
   }
 }
 
-/** Reads `<dir>/cdk.tf.json`. Fails naming what it cannot serve (one REST API, one stage). */
-export function loadStackModel(dir: string): StackModel {
+export interface StackModelOptions {
+  /**
+   * A sharded environment's tenant shard stacks (`cdktf.out/stacks/gateway-<env>-tenants-<i>`): their
+   * API keys, own usage plans and plan links join the core's, the links to a tier plan (read from
+   * the core's output `tier_usage_plan_ids` in the shard) resolved to the core's plan.
+   */
+  readonly shardDirs?: readonly string[];
+}
+
+/** Reads `<dir>/cdk.tf.json` (and its shards'). Fails naming what it cannot serve (one REST API, one stage). */
+export function loadStackModel(dir: string, options: StackModelOptions = {}): StackModel {
   const file = path.join(dir, 'cdk.tf.json');
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { resource?: Resources; provider?: { aws?: Array<{ region?: string }> } };
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { resource?: Resources; provider?: { aws?: Array<{ region?: string }> }; output?: Record<string, { value?: unknown }> };
   const resources = json.resource ?? {};
   const of = (type: string) => Object.entries(resources[type] ?? {}).map(([name, body]) => ({ address: `${type}.${name}`, body }));
   const byAddress = (address: string) => {
@@ -295,7 +304,29 @@ export function loadStackModel(dir: string): StackModel {
     const key = parseReference(body.key_id)?.address;
     if (plan && key) planKeys.set(plan, [...(planKeys.get(plan) ?? []), key]);
   }
-  const usagePlans: UsagePlanModel[] = of('aws_api_gateway_usage_plan').map(({ address, body }) => {
+  const ownPlans = of('aws_api_gateway_usage_plan');
+  // Shards: keys, own plans and links, addressed `<shard stack>:<address>` (addresses repeat across stacks).
+  const tierPlans = (json.output?.tier_usage_plan_ids?.value ?? {}) as Record<string, unknown>;
+  for (const shardDir of options.shardDirs ?? []) {
+    const shardFile = path.join(shardDir, 'cdk.tf.json');
+    const shard = (JSON.parse(readFileSync(shardFile, 'utf8')) as { resource?: Resources }).resource ?? {};
+    const stack = path.basename(shardDir);
+    const ofShard = (type: string) => Object.entries(shard[type] ?? {}).map(([name, body]) => ({ address: `${stack}:${type}.${name}`, body }));
+    for (const { address, body } of ofShard('aws_api_gateway_api_key')) {
+      if (typeof body.value !== 'string') continue;
+      apiKeys.set(body.value, { address, name: String(body.name), value: body.value, enabled: body.enabled !== false });
+    }
+    ownPlans.push(...ofShard('aws_api_gateway_usage_plan'));
+    for (const { body } of ofShard('aws_api_gateway_usage_plan_key')) {
+      const tier = /^\$\{data\.terraform_remote_state\.core\.outputs\.tier_usage_plan_ids\.([\w-]+)\}$/.exec(String(body.usage_plan_id))?.[1];
+      const own = parseReference(body.usage_plan_id)?.address;
+      const plan = tier !== undefined ? parseReference(tierPlans[tier])?.address : own !== undefined ? `${stack}:${own}` : undefined;
+      const key = parseReference(body.key_id)?.address;
+      if (plan === undefined || key === undefined) throw new StackModelError(`${shardFile}: usage plan link ${String(body.usage_plan_id)} names no plan of the core stack or the shard`);
+      planKeys.set(plan, [...(planKeys.get(plan) ?? []), `${stack}:${key}`]);
+    }
+  }
+  const usagePlans: UsagePlanModel[] = ownPlans.map(({ address, body }) => {
     const throttle = body.throttle_settings as { rate_limit?: number; burst_limit?: number } | undefined;
     const quota = body.quota_settings as { limit?: number; period?: string; offset?: number } | undefined;
     return {

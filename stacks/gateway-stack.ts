@@ -10,7 +10,7 @@ import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { GATEWAY_ROUTES, resolvedForwarder, resourceNamePrefix, restApiName, stageNameOf } from '../gateway-config/derive';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { buildAuthorizerSettings, buildForwarderSettings } from '../gateway-config/tenant-table';
-import { shardCount } from '../gateway-config/tenant-shards';
+import { publishesTenantTables, shardCount } from '../gateway-config/tenant-shards';
 import { AccountFacts } from './constructs/account-facts';
 import { JwtAuthorizer } from './constructs/authorizer';
 import { BedrockIntegration } from './constructs/bedrock-integration';
@@ -22,13 +22,17 @@ import { GatewayObservability } from './constructs/observability';
 import { configureBackend, configureProvider } from './constructs/provider-and-backend';
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
+import { TenantTableBucket } from './constructs/tenant-table-bucket';
 import { TokenBudgetResources } from './constructs/token-budgets';
+import { bucketTlsOnly } from './policy/rules/bucket-tls-only';
 import { buildMeteringSettings, hasBudgets } from '../gateway-config/budgets';
 import { GatewayWebAcl, webAclName } from './constructs/web-acl';
 import { GatewayPolicyAspect } from './policy/pack';
 
 /** Output of the core stack that tenant shard stacks read: tier name -> usage plan id. */
 export const TIER_PLAN_IDS_OUTPUT = 'tier_usage_plan_ids';
+/** Output of the core stack that tenant shard stacks read: the bucket they publish their tenant tables to. */
+export const TENANT_TABLE_BUCKET_OUTPUT = 'tenant_table_bucket';
 
 export interface GatewayStackProps {
   readonly config: GatewayConfig;
@@ -38,6 +42,8 @@ export interface GatewayStackProps {
 export class GatewayStack extends TerraformStack {
   readonly restApi: GatewayRestApi;
   readonly authorizer: JwtAuthorizer;
+  /** Present when the environment is sharded: the shard stacks publish their tenant tables here. */
+  readonly tenantTables?: TenantTableBucket;
   /** The model path: `BedrockIntegration` (integration `direct`) or `BedrockForwarder` (`forwarder`). */
   readonly integration: BedrockIntegration | BedrockForwarder;
   readonly stage: ApiGatewayStage;
@@ -77,6 +83,13 @@ export class GatewayStack extends TerraformStack {
         `environment ${environment.name}: edge.domain.keepExecuteApiEndpoint is true, so the default execute-api endpoint stays reachable next to ${domain.name}: clients can bypass the custom domain. Remove the setting once clients have moved to the domain.`,
       );
     }
+    if (publishesTenantTables(environment)) {
+      // moto enforces bucket policies and its endpoint is plain http://: TLS-only would lock everyone out.
+      this.tenantTables = new TenantTableBucket(this, 'tenant-tables', { namePrefix, denyInsecureTransport: environment.emulator === undefined, expireReplacedVersions: environment.emulator === undefined });
+      if (environment.emulator) {
+        this.policy.suppress(bucketTlsOnly.id, this.tenantTables.bucket, 'emulator tenant table bucket: moto enforces bucket policies and its endpoint is plain http://, so a TLS-only policy would lock Terraform and the local authorizer out');
+      }
+    }
     this.authorizer = new JwtAuthorizer(this, 'authorizer', {
       api: this.restApi.api,
       namePrefix,
@@ -86,6 +99,7 @@ export class GatewayStack extends TerraformStack {
       timeoutSeconds: environment.authorizer.timeoutSeconds,
       logRetentionDays: environment.logRetentionDays,
       tracing: environment.observability.tracing.authorizer,
+      ...(this.tenantTables ? { tenantTables: this.tenantTables } : {}),
     });
     this.integration =
       environment.integration === 'forwarder'
@@ -227,6 +241,9 @@ export class GatewayStack extends TerraformStack {
         description: 'Usage plan ID per tier, for the tenant shard stacks',
         value: Object.fromEntries([...this.plans.tierPlans].map(([tier, plan]) => [tier, plan.id])),
       });
+      if (this.tenantTables) {
+        new TerraformOutput(this, TENANT_TABLE_BUCKET_OUTPUT, { description: 'S3 bucket the tenant shard stacks publish their tenant tables to (tenant-tables/tenants-<i>.json), which the authorizer reads', value: this.tenantTables.bucket.bucket });
+      }
     } else {
       new TerraformOutput(this, 'tenant_api_key_ids', {
         description: 'API key ID per tenant (IDs only; the key values are identifiers the authorizer supplies)',

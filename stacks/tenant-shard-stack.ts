@@ -5,18 +5,20 @@
  * stack's REST API, stage and tier plans through the core's outputs, read from its state
  * (`terraform_remote_state`): apply the core stack first.
  *
- * The authorizer's tenant table stays in the core stack (one function serves every tenant), so a
- * tenant change also updates the authorizer function's code there: one resource, not 2 per tenant.
+ * The shard also publishes its slice of the authorizer's tenant table, one S3 object in the bucket
+ * the core owns, which the authorizer reads: so a tenant change leaves the core stack untouched.
  */
 import { Aspects, Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Construct } from 'constructs';
 import { resourceNamePrefix } from '../gateway-config/derive';
 import type { Environment, GatewayConfig, Tenant } from '../gateway-config/schema';
-import { shardName } from '../gateway-config/tenant-shards';
+import { buildShardTenantTable } from '../gateway-config/tenant-table';
+import { shardName, tenantTableKey } from '../gateway-config/tenant-shards';
 import { ignoreEmulatorDrift } from './constructs/emulator-drift';
 import { configureBackend, configureProvider, coreRemoteState } from './constructs/provider-and-backend';
 import { TenantPlans } from './constructs/tenant-plans';
-import { TIER_PLAN_IDS_OUTPUT } from './gateway-stack';
+import { TENANT_TABLE_BUCKET_OUTPUT, TIER_PLAN_IDS_OUTPUT } from './gateway-stack';
 import { GatewayPolicyAspect } from './policy/pack';
 
 export interface TenantShardStackProps {
@@ -35,6 +37,8 @@ export function shardStackId(environment: Pick<Environment, 'name'>, shard: numb
 
 export class TenantShardStack extends TerraformStack {
   readonly plans: TenantPlans;
+  /** This shard's tenant table, as the authorizer reads it. */
+  readonly tenantTable: S3Object;
   readonly policy: GatewayPolicyAspect;
 
   constructor(scope: Construct, id: string, { config, environment, shard, tenants }: TenantShardStackProps) {
@@ -56,9 +60,20 @@ export class TenantShardStack extends TerraformStack {
       tenants,
       tierPlanIds,
     });
+    this.tenantTable = new S3Object(this, 'tenant-table', {
+      bucket: core.getString(TENANT_TABLE_BUCKET_OUTPUT),
+      key: tenantTableKey(shard),
+      content: terraformLiteral(JSON.stringify(buildShardTenantTable(config, environment, shard))),
+      contentType: 'application/json',
+    });
     new TerraformOutput(this, 'tenant_api_key_ids', {
       description: `API key ID per tenant of shard ${shard} (IDs only; the key values are identifiers the authorizer supplies)`,
       value: Object.fromEntries([...this.plans.apiKeys].map(([tenant, key]) => [tenant, key.id])),
     });
   }
+}
+
+/** A string Terraform takes literally: its template sequences `${` and `%{` escaped (`$${`, `%%{`). */
+function terraformLiteral(text: string): string {
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }

@@ -102,7 +102,7 @@ export function resolvingFetch(resolve: ReadonlyMap<string, string>, base: Fetch
 }
 
 /** The authorizer settings with JWKS URLs resolved elsewhere; everything else as bundled. */
-export function resolveSettings(settings: AuthorizerSettings, resolve: ReadonlyMap<string, string>): AuthorizerSettings {
+export function resolveSettings<S extends AuthorizerSettings>(settings: S, resolve: ReadonlyMap<string, string>): S {
   if (resolve.size === 0) return settings;
   return { ...settings, identityProviders: settings.identityProviders.map((idp) => ({ ...idp, jwksUri: resolveUrl(idp.jwksUri, resolve) })) };
 }
@@ -129,7 +129,8 @@ export async function runExplainToken(argv: readonly string[], io: CliIo): Promi
     const route = single(args, '--route') ?? 'converse';
     const { config } = loadConfig(io.configDir ?? (process.env.GATEWAY_CONFIG_DIR || DEFAULT_CONFIG_DIR));
     const environment = environmentOf(config, single(args, '--env'));
-    const settings = buildAuthorizerSettings(config, environment);
+    // The whole table, also for a sharded environment (whose function reads it per shard from S3).
+    const settings = buildAuthorizerSettings(config, environment, { embedTenants: true });
     if (!settings.routes.includes(route)) throw new UsageError(`--route must be one of ${settings.routes.join(', ')} (got ${JSON.stringify(route)})`);
     const model = single(args, '--model');
     if (model !== undefined && !config.models.some((m) => m.id === model)) {

@@ -16,7 +16,7 @@ import type { AuditLine, Decision } from '../functions/authorizer/audit';
 import { DenyReason, UnauthorizedReason } from '../functions/authorizer/errors';
 import { createHandler } from '../functions/authorizer/handler';
 import { explainRefusal, parseMethodArn, tenantResources } from '../functions/authorizer/policy';
-import type { AuthorizerSettings, IdentityProviderSettings, TenantEntry } from '../functions/authorizer/settings';
+import type { EmbeddedAuthorizerSettings, IdentityProviderSettings, TenantEntry } from '../functions/authorizer/settings';
 import { TenantTable } from '../functions/authorizer/tenant-table';
 import { decodeJsonSegment } from '../functions/authorizer/verify';
 import { describeIssuerDifference } from './issuer-difference';
@@ -62,7 +62,7 @@ export interface TenantLimits {
 }
 
 export interface ExplainOptions {
-  readonly settings: AuthorizerSettings;
+  readonly settings: EmbeddedAuthorizerSettings;
   /** The JWT (a leading `Bearer ` is tolerated). */
   readonly token: string;
   readonly region: string;
@@ -276,7 +276,7 @@ function chooseModel(options: ExplainOptions, payload: Record<string, unknown> |
 // ---- The checks, each on its own ----
 
 interface Context {
-  readonly settings: AuthorizerSettings;
+  readonly settings: EmbeddedAuthorizerSettings;
   readonly token: string;
   readonly decoded: Decoded;
   readonly idp: IdentityProviderSettings | undefined;
@@ -621,7 +621,7 @@ function checkClaims(payload: Record<string, unknown>, idp: IdentityProviderSett
   };
 }
 
-function tenantOf(payload: Record<string, unknown>, idp: IdentityProviderSettings, settings: AuthorizerSettings): { id: string; entry: TenantEntry | undefined } | undefined {
+function tenantOf(payload: Record<string, unknown>, idp: IdentityProviderSettings, settings: EmbeddedAuthorizerSettings): { id: string; entry: TenantEntry | undefined } | undefined {
   const claimed = own(payload, idp.claims.tenant);
   if (typeof claimed !== 'string' || claimed.length === 0) return undefined;
   return { id: claimed, entry: new TenantTable(settings.tenants).get(claimed) };

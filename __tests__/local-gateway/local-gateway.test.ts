@@ -13,7 +13,7 @@ import { trustedEndpoints } from '../../gateway-config/tenant-table';
 import { evaluatePolicy, matchesWildcard, type AuthorizerResult } from '../../local-gateway/authorizer-runner';
 import { BedrockStandIn, buildInvocationLogRecord, subscriptionFilterEvent } from '../../local-gateway/bedrock-stand-in';
 import { DevIdpServer, mintDevToken } from '../../local-gateway/dev-idp';
-import { lambdaEnvironment, readZip } from '../../local-gateway/lambda-bundle';
+import { lambdaEnvironment, loadLambdaFunction, readZip } from '../../local-gateway/lambda-bundle';
 import { LocalGateway } from '../../local-gateway/server';
 import { loadStackModel, type StackModel } from '../../local-gateway/stack-model';
 import { quotaPeriodStart, StackApiKeyStates, UsagePlanEnforcer } from '../../local-gateway/usage-plans';
@@ -355,5 +355,30 @@ describe('AWS_PROXY integration to a Lambda package', () => {
     const res = await fetch(`${gateway.endpoint}/forward/x`, { method: 'POST', headers: { authorization: 'Bearer bad' }, body: '{}' });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ message: 'Unauthorized' });
+  });
+});
+
+describe('a Lambda package\'s cold-start environment', () => {
+  test('overrides are in place while the module loads (it reads them there), then the process\'s own values come back', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bag-env-fixture-'));
+    try {
+      writeFileSync(path.join(dir, 'env.zip'), storedZip({ 'index.js': `const seen = { bucket: process.env.FIXTURE_BUCKET, endpoint: process.env.FIXTURE_ENDPOINT, kept: process.env.FIXTURE_KEPT };\nexports.handler = async () => seen;` }));
+      process.env.FIXTURE_ENDPOINT = 'the process value';
+      const fn = loadLambdaFunction(
+        // The stack's value is a Terraform reference (known only after apply); the override is the deployed name.
+        { address: 'aws_lambda_function.env', functionName: 'env-fixture', handler: 'index.handler', archive: path.join(dir, 'env.zip'), environment: { FIXTURE_BUCKET: '${aws_s3_bucket.tables.bucket}', FIXTURE_KEPT: 'from the stack' }, timeoutSeconds: 3, memoryMb: 128 },
+        { FIXTURE_BUCKET: 'bedrock-gw-local-tables-abc', FIXTURE_ENDPOINT: 'http://127.0.0.1:5000' },
+      );
+      try {
+        expect(await fn.handler({}, {} as never)).toEqual({ bucket: 'bedrock-gw-local-tables-abc', endpoint: 'http://127.0.0.1:5000', kept: 'from the stack' });
+        expect([process.env.FIXTURE_BUCKET, process.env.FIXTURE_ENDPOINT, process.env.FIXTURE_KEPT]).toEqual([undefined, 'the process value', 'from the stack']);
+      } finally {
+        fn.dispose();
+      }
+    } finally {
+      delete process.env.FIXTURE_ENDPOINT;
+      delete process.env.FIXTURE_KEPT;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Tenant shards (`tenantShards: N`): a stable assignment (jump consistent hash of the tenant id),
  * a core stack without tenant keys that exports its tier plans, N shard stacks reading the core's
- * state, and the property that matters for plans: adding a tenant changes only its shard's
- * Terraform JSON (byte comparison of the others) and, in the core stack, only the authorizer's
- * code. Every stack of a sharded environment passes `terraform init` + `terraform validate`.
+ * state, each shard publishing its slice of the authorizer's tenant table as one S3 object in a
+ * bucket the core owns, and the property that matters for plans: adding a tenant changes only its
+ * shard's Terraform JSON (byte comparison of every other stack, the core included: its authorizer
+ * bundle carries no tenants). Every stack of a sharded environment passes `terraform init` +
+ * `terraform validate`.
  */
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,10 @@ import { jumpConsistentHash, tenantShard, tenantsByShard } from '../../gateway-c
 import { validateConfig } from '../../gateway-config/validate';
 import { runTerraform, terraformEnv } from '../../scripts/lib/terraform';
 import { addStacks } from '../../stacks/app';
+import { GatewayStack } from '../../stacks/gateway-stack';
+import { buildShardTenantTable } from '../../gateway-config/tenant-table';
+import { apiKeyValue } from '../../gateway-config/derive';
+import { loadStackModel } from '../../local-gateway/stack-model';
 import { generatedConfigInput, generatedTenantId } from '../helpers/generated-config';
 import { problems } from '../helpers/config-problems';
 import { diffConfigs, reviewChanges } from '../../review/tenant-diff';
@@ -28,15 +34,16 @@ function shardedInput(tenants: number, edit?: (input: GatewayConfigInput) => voi
 }
 
 /** Synthesizes every stack of `input` into a fresh directory: stack name -> cdk.tf.json text. */
-function synth(input: GatewayConfigInput): { dirs: Record<string, string>; json: Record<string, string>; manifest: { stacks: Record<string, { dependencies: string[] }> } } {
+function synth(input: GatewayConfigInput): { dirs: Record<string, string>; json: Record<string, string>; manifest: { stacks: Record<string, { dependencies: string[] }> }; authorizerCode: string } {
   const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'bag-shards-')), 'cdktf.out');
   const app = new App({ outdir, skipValidation: true });
-  addStacks(app, validateConfig(input));
+  const stacks = addStacks(app, validateConfig(input));
   app.synth();
+  const authorizerCode = stacks.find((s): s is GatewayStack => s instanceof GatewayStack)!.authorizer.fn.bundle.code;
   const stacksDir = path.join(outdir, 'stacks');
   const dirs = Object.fromEntries(readdirSync(stacksDir).map((name) => [name, path.join(stacksDir, name)]));
   const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
-  return { dirs, manifest, json: Object.fromEntries(Object.entries(dirs).map(([name, dir]) => [name, readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')])) };
+  return { dirs, manifest, authorizerCode, json: Object.fromEntries(Object.entries(dirs).map(([name, dir]) => [name, readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')])) };
 }
 
 type Json = { resource?: Record<string, Record<string, Record<string, unknown>>>; data?: Record<string, Record<string, Record<string, unknown>>>; output?: Record<string, { value: unknown }>; terraform: { backend: Record<string, Record<string, unknown>> } };
@@ -94,6 +101,51 @@ describe('sharded environment', () => {
     expect(core.output?.tenant_api_key_ids).toBeUndefined();
   });
 
+  it('owns a private bucket for the tenant tables, and its authorizer carries no tenant: it may read the tables and nothing else', () => {
+    const [[bucketId, bucket]] = Object.entries(core.resource!.aws_s3_bucket);
+    expect(Object.keys(core.resource!.aws_s3_bucket)).toHaveLength(1);
+    expect(bucket).toMatchObject({ bucket_prefix: 'bedrock-gw-dev-tables-', force_destroy: true });
+    const ref = `aws_s3_bucket.${bucketId}`;
+    const onBucket = (type: string) => Object.values(core.resource![type]).filter((r) => r.bucket === `\${${ref}.id}`);
+    expect(onBucket('aws_s3_bucket_versioning').map((r) => r.versioning_configuration)).toEqual([{ status: 'Enabled' }]);
+    expect(onBucket('aws_s3_bucket_server_side_encryption_configuration').map((r) => r.rule)).toEqual([[{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]]);
+    expect(onBucket('aws_s3_bucket_public_access_block').map(({ block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets }) => [block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets])).toEqual([[true, true, true, true]]);
+    expect(onBucket('aws_s3_bucket_policy').map((r) => JSON.parse(String(r.policy)).Statement)).toEqual([
+      [{ Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`\${${ref}.arn}`, `\${${ref}.arn}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+    ]);
+    expect(core.output?.tenant_table_bucket?.value).toBe(`\${${ref}.bucket}`);
+
+    const authorizer = Object.values(core.resource!.aws_lambda_function).find((f) => f.function_name === 'bedrock-gw-dev-authorizer')!;
+    expect(authorizer.environment).toEqual({ variables: { GATEWAY_TENANT_TABLE_BUCKET: `\${${ref}.bucket}` } });
+    const policies = Object.values(core.resource!.aws_iam_role_policy).filter((p) => p.name === 'read-tenant-tables');
+    expect(policies.map((p) => [p.role, JSON.parse(String(p.policy))])).toEqual([
+      [String(authorizer.role).replace('.arn}', '.name}'), { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `\${${ref}.arn}/tenant-tables/*` }] }],
+    ]);
+    // The bundle: the shard count, no tenant (ids, rows or keys).
+    // (boolean checks: a failed toContain would print the whole bundle)
+    expect(base.authorizerCode.includes('"tenants":{"format":"tenant-table-shards/1","shards":3,"maxAgeSeconds":60}}')).toBe(true);
+    expect(['t00001', 't00060', '"rows":', '"keyScope":'].map((s) => [s, base.authorizerCode.includes(s)])).toEqual(['t00001', 't00060', '"rows":', '"keyScope":'].map((s) => [s, false]));
+    expect(base.authorizerCode.length).toBeLessThan(100 * 1024);
+  });
+
+  it('publishes each shard\'s slice of the tenant table as one S3 object in the core\'s bucket', () => {
+    const config = validateConfig(shardedInput(60));
+    shards.forEach((shard, k) => {
+      expect(Object.values(shard.resource!.aws_s3_object).map(({ '//': _metadata, ...object }) => object)).toEqual([
+        {
+          bucket: '${data.terraform_remote_state.core.outputs.tenant_table_bucket}',
+          key: `tenant-tables/tenants-${k}.json`,
+          content: JSON.stringify(buildShardTenantTable(config, config.environments[0], k)),
+          content_type: 'application/json',
+        },
+      ]);
+      // The slice: exactly the shard's tenants.
+      expect(Object.keys(JSON.parse(String(Object.values(shard.resource!.aws_s3_object)[0].content)).rows).sort()).toEqual(
+        Object.values(shard.resource!.aws_api_gateway_api_key).map((key) => (key.tags as Record<string, string>).tenant).sort(),
+      );
+    });
+  });
+
   it('gives every tenant exactly one key and plan link, in the shard its id hashes to, linked through the core state', () => {
     const seen: string[] = [];
     shards.forEach((shard, k) => {
@@ -119,6 +171,22 @@ describe('sharded environment', () => {
     expect(Object.values(shards[tenantShard('t00050', SHARDS)].resource?.aws_api_gateway_usage_plan ?? {}).map((p) => p.name)).toEqual(['bedrock-gw-dev-tenant-t00050']);
   });
 
+  it('is served by the local gateway with every shard: each tenant\'s key in its tier\'s plan of the core, or in its own plan', () => {
+    const config = validateConfig(shardedInput(60));
+    const environment = config.environments[0];
+    const model = loadStackModel(base.dirs['gateway-dev'], { shardDirs: [0, 1, 2].map((k) => base.dirs[`gateway-dev-tenants-${k}`]) });
+    expect(model.apiKeys.size).toBe(60);
+    const planOf = new Map(model.usagePlans.flatMap((plan) => plan.keyAddresses.map((key) => [key, plan.name] as const)));
+    for (const tenant of config.tenants) {
+      const key = model.apiKeys.get(apiKeyValue(environment, tenant.id))!;
+      expect([tenant.id, key.address.split(':')[0], planOf.get(key.address)]).toEqual([
+        tenant.id,
+        `gateway-dev-tenants-${tenantShard(tenant.id, SHARDS)}`,
+        tenant.id === 't00050' ? 'bedrock-gw-dev-tenant-t00050' : `bedrock-gw-dev-tier-${tenant.tier}`,
+      ]);
+    }
+  });
+
   it('with a Terraform Cloud backend: shard workspaces <workspace>-tenants-<i>, the core read from its workspace by name', () => {
     const cloud = synth(
       shardedInput(10, (input) => {
@@ -135,27 +203,16 @@ describe('sharded environment', () => {
     expect(synth(shardedInput(60)).json).toEqual(base.json);
   });
 
-  it('adding a tenant changes only its shard, and in the core stack only the authorizer function code', () => {
+  it('adding a tenant changes only its shard: every other stack, the core included, is byte-identical', () => {
     const added = synth(shardedInput(60, (input) => input.tenants.push({ id: 'newcomer', tier: 'silver', identityProviders: ['okta'] })));
     const home = `gateway-dev-tenants-${tenantShard('newcomer', SHARDS)}`;
     const changed = Object.keys(base.json).filter((name) => added.json[name] !== base.json[name]).sort();
-    expect(changed).toEqual(['gateway-dev', home].sort());
+    expect(changed).toEqual([home]);
     expect(added.json[home]).toContain('"bedrock-gw-dev-newcomer"');
-
-    // The core: nothing but the authorizer's bundle (its hash and archive path) differs.
-    const mask = (text: string) => {
-      const json = JSON.parse(text) as Json;
-      const functions = json.resource!.aws_lambda_function;
-      for (const fn of Object.values(functions)) {
-        if (String(fn.function_name).endsWith('-authorizer')) {
-          fn.source_code_hash = '<masked>';
-          fn.filename = '<masked>';
-        }
-      }
-      return JSON.stringify(json);
-    };
-    expect(mask(added.json['gateway-dev'])).toBe(mask(base.json['gateway-dev']));
-    expect(added.json['gateway-dev']).not.toBe(base.json['gateway-dev']);
+    // Its key, its plan link and its shard's table, which now holds it.
+    const table = (json: string) => JSON.parse(String(Object.values((JSON.parse(json) as Json).resource!.aws_s3_object)[0].content)) as { rows: Record<string, number> };
+    expect(Object.keys(table(added.json[home]).rows).filter((id) => !(id in table(base.json[home]).rows))).toEqual(['newcomer']);
+    expect(added.authorizerCode).toBe(base.authorizerCode);
   });
 
   it('passes terraform init + validate, every stack', async () => {

@@ -7,7 +7,8 @@
  * Besides the example config, a config of edge variants is synthesized so every shape of the
  * loosely typed WAF statements (nested not/or IP set references, size constraint and
  * Content-Length regex, count modes, association config) and of the custom domain (zone id,
- * base path, execute-api endpoint kept) meets the provider schema, in JSON and in HCL.
+ * base path, execute-api endpoint kept) meets the provider schema, in JSON and in HCL, and so do
+ * the stacks of a sharded environment (core with its tenant table bucket, a shard publishing its table).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,14 @@ const EDGE_VARIANTS: EnvironmentInput[] = [
     },
     // WAF logging off fails rule BAG-WAF2 unless the finding is accepted with a reason.
     policy: { suppressions: [{ rule: 'BAG-WAF2', resource: 'aws_wafv2_web_acl.waf_web-acl_54BA89C4', reason: 'variant without WAF logs, for the schema only' }] },
+  },
+  {
+    // Tenant shards: the core's tenant table bucket, the shard's key resources and its table object
+    // (a long JSON string), and the remote state read, in JSON and in HCL.
+    name: 'sharded',
+    region: 'us-west-2',
+    state: { backend: 's3', bucket: 'variants-sharded-tfstate', keyPrefix: 'variants' },
+    tenantShards: 1,
   },
 ];
 
@@ -120,7 +129,7 @@ const validateJson = () => (jsonValidation ??= Promise.all(Object.entries(stacks
 
 test('main.ts synthesizes one gateway stack per configured environment', () => {
   expect(Object.keys(app.stacks)).toEqual(expect.arrayContaining(['gateway-dev', 'gateway-prod', 'gateway-local', 'gateway-local-forwarder']));
-  expect(Object.keys(variants.stacks).sort()).toEqual(['gateway-edge-min', 'gateway-waf-all']);
+  expect(Object.keys(variants.stacks).sort()).toEqual(['gateway-edge-min', 'gateway-sharded', 'gateway-sharded-tenants-0', 'gateway-waf-all', 'state-variants-sharded-tfstate']);
 });
 
 test('main.ts prints the keepExecuteApiEndpoint warning to stderr, and for the example config only that dev and local own the region invocation logging', () => {
@@ -141,7 +150,9 @@ test('terraform init + validate accept every synthesized stack (Terraform JSON),
   expect(withType('aws_api_gateway_domain_name')).toEqual(['gateway-edge-min', 'gateway-prod']);
   // Both integration modes (issue 14): the forwarder's AWS_PROXY routes, the direct mode's integration responses.
   expect(withType('AWS_PROXY')).toEqual(['gateway-local-forwarder']);
-  expect(withType('aws_api_gateway_integration_response')).toEqual(['gateway-dev', 'gateway-edge-min', 'gateway-local', 'gateway-prod', 'gateway-waf-all']);
+  expect(withType('aws_api_gateway_integration_response')).toEqual(['gateway-dev', 'gateway-edge-min', 'gateway-local', 'gateway-prod', 'gateway-sharded', 'gateway-waf-all']);
+  // A sharded environment: its core's tenant table bucket, its shard's table object.
+  expect([withType('aws_s3_object'), withType('aws_s3_bucket').filter((name) => name.startsWith('gateway-'))]).toEqual([['gateway-sharded-tenants-0'], ['gateway-sharded']]);
   const results = await validateJson();
   expect(results.filter((r) => !r.valid || r.errors !== 0)).toEqual([]);
   expect(results.length).toBe(Object.keys(stacks).length);

@@ -6,7 +6,7 @@
  * checks after it were not reached, and explain-token's own reading agrees everywhere. Neither the
  * text nor the JSON report ever holds the token or its signature.
  */
-import type { AuthorizerSettings } from '../../functions/authorizer/settings';
+import type { EmbeddedAuthorizerSettings } from '../../functions/authorizer/settings';
 import { CHECKS, explainToken, failedCheck, type Explanation } from '../../token-diagnostics/explain';
 import { JwksServer } from '../helpers/jwks-server';
 import { decodeJsonSegment } from '../../functions/authorizer/verify';
@@ -48,7 +48,7 @@ interface Case {
   readonly reason: string;
   readonly model?: string;
   readonly route?: string;
-  readonly settings?: () => AuthorizerSettings;
+  readonly settings?: () => EmbeddedAuthorizerSettings;
 }
 
 const cognito = (extra: Record<string, unknown> = {}, header: Record<string, unknown> = {}) => mint(world.keys.cognito, cognitoAccessClaims('acme', extra), { header });
@@ -133,7 +133,7 @@ const cases: Case[] = [
 
 const failingChecks = new Set<string>();
 
-async function run(testCase: Case): Promise<{ e: Explanation; token: string; settings: AuthorizerSettings }> {
+async function run(testCase: Case): Promise<{ e: Explanation; token: string; settings: EmbeddedAuthorizerSettings }> {
   const token = testCase.token();
   const settings = testCase.settings?.() ?? world.settings;
   const e = await explainToken({

@@ -5,7 +5,7 @@
  * served on 127.0.0.1. For each: the real authorizer's outcome, and explain-token's lines for
  * the failing check and the fix it names.
  */
-import type { AuthorizerSettings } from '../../functions/authorizer/settings';
+import type { EmbeddedAuthorizerSettings } from '../../functions/authorizer/settings';
 import { explainToken, type Explanation } from '../../token-diagnostics/explain';
 import { tenantLimits } from '../../token-diagnostics/cli';
 import { renderExplanation } from '../../token-diagnostics/render';
@@ -36,14 +36,14 @@ afterAll(async () => p.close());
 
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 
-async function explain(token: string, settings: AuthorizerSettings = p.settings, model = HAIKU): Promise<{ e: Explanation; text: string }> {
+async function explain(token: string, settings: EmbeddedAuthorizerSettings = p.settings, model = HAIKU): Promise<{ e: Explanation; text: string }> {
   const e = await explainToken({ settings, token, region: 'us-east-1', stage: 'dev', model, now: () => NOW_MS, limits: tenantLimits(p.config), fetch: p.fetch });
   expect(e.consistent).toBe(true);
   return { e, text: renderExplanation(e) };
 }
 
 /** The real authorizer's answer on the same request explain-token asked about. */
-async function authorize(token: string, e: Explanation, settings: AuthorizerSettings = p.settings) {
+async function authorize(token: string, e: Explanation, settings: EmbeddedAuthorizerSettings = p.settings) {
   const h = harness(settings);
   const outcome = await h.call(bearer(token), e.request.methodArn);
   return { outcome, line: h.lastLine(), effect: outcome.status === 'policy' ? evaluatePolicy(outcome.response, e.request.methodArn) : undefined };
@@ -141,7 +141,7 @@ describe('Cognito: machine-to-machine callers (client credentials, V3_0)', () =>
 });
 
 describe('Cognito: ID tokens instead of access tokens', () => {
-  const idTokenSettings = (): AuthorizerSettings => ({
+  const idTokenSettings = (): EmbeddedAuthorizerSettings => ({
     ...p.settings,
     identityProviders: p.settings.identityProviders.map((idp) => (idp.id === 'cognito' ? { ...idp, tokenUse: 'id' as const, audiences: [COGNITO_USER_CLIENT] } : idp)),
   });

@@ -65,8 +65,17 @@ const passRole = (ctx: ArnContext, service: string, names: readonly string[]): S
   Condition: { StringEquals: { 'iam:PassedToService': service } },
 });
 const gatewayRoles = (ctx: ArnContext) => [`${ctx.namePrefix}-*`];
-/** The bucket resources reference the bucket by id: the name comes from the stack's aws_s3_bucket. */
-const bucketArn = (ctx: ArnContext, _synthesized: Resources, stack: StackJson) => namesOf(resourcesOfType(stack, 'aws_s3_bucket'), 'bucket').map((b) => `arn:${ctx.partition}:s3:::${b}`);
+/**
+ * The bucket resources reference the bucket by id: the name comes from the stack's aws_s3_bucket,
+ * or its `bucket_prefix` (a sharded environment's tenant table bucket: `<prefix>*`).
+ */
+const bucketArn = (ctx: ArnContext, _synthesized: Resources, stack: StackJson) => [
+  ...namesOf(resourcesOfType(stack, 'aws_s3_bucket'), 'bucket').map((b) => `arn:${ctx.partition}:s3:::${b}`),
+  ...resourcesOfType(stack, 'aws_s3_bucket')
+    .map((b) => b.bucket_prefix)
+    .filter((p): p is string => typeof p === 'string')
+    .map((p) => `arn:${ctx.partition}:s3:::${p}*`),
+];
 const webAcls = (ctx: ArnContext) => [`arn:${ctx.partition}:wafv2:${ctx.region}:${ctx.account}:regional/webacl/${ctx.namePrefix}-*/*`];
 
 const API_GATEWAY_REST: ResourcePermissions = { actions: API_GATEWAY_ACTIONS, resources: (ctx) => restApis(ctx) };
@@ -255,6 +264,12 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_s3_bucket_ownership_controls: { actions: ['s3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls'], resources: bucketArn },
   aws_s3_bucket_lifecycle_configuration: { actions: ['s3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration'], resources: bucketArn },
   aws_s3_bucket_policy: { actions: ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy'], resources: bucketArn },
+  // A tenant shard's table in the core's tenant table bucket (its name only known from the core's
+  // state: the environment's `<namePrefix>-tables-` prefix). Versioned bucket: destroy deletes every version.
+  aws_s3_object: {
+    actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectTagging', 's3:PutObjectTagging', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:ListBucket', 's3:ListBucketVersions'],
+    resources: (ctx) => [`arn:${ctx.partition}:s3:::${ctx.namePrefix}-tables-*`, `arn:${ctx.partition}:s3:::${ctx.namePrefix}-tables-*/tenant-tables/*`],
+  },
 };
 
 /** Data sources: what their read needs. `aws_caller_identity` (sts:GetCallerIdentity) and `aws_partition` need no permission. */

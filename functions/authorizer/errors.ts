@@ -28,6 +28,11 @@ export const UnauthorizedReason = {
   SUBJECT_MISSING: 'SUBJECT_MISSING',
   /** The JWKS could not be fetched or parsed (down, 5xx, not JSON, not a key set, over the time bound). */
   JWKS_UNAVAILABLE: 'JWKS_UNAVAILABLE',
+  /**
+   * Sharded environments: the tenant's shard table could not be read from S3 or is not a tenant
+   * table of this environment (detail: shard and cause, e.g. `tenants-1: HTTP 403 AccessDenied`).
+   */
+  TENANT_TABLE_UNAVAILABLE: 'TENANT_TABLE_UNAVAILABLE',
   /** A bug, never bad input: still fail closed. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;

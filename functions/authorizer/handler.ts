@@ -8,7 +8,7 @@ import { authorizerContext } from '../shared/tenant-stamp';
 import { ALLOWED, DenyReason, TokenRejectedError, UnauthorizedReason } from './errors';
 import { buildAllowPolicy, buildDenyPolicy, explainRefusal, parseMethodArn, TenantPolicyCache, type AuthorizerResponse } from './policy';
 import type { AuthorizerSettings } from './settings';
-import { TenantDirectory } from './tenants';
+import { TenantDirectory, type TenantLookup } from './tenants';
 import { TokenVerifier, type VerificationTrace, type VerifierOptions } from './verify';
 
 export interface TokenAuthorizerEvent {
@@ -20,6 +20,8 @@ export interface TokenAuthorizerEvent {
 export interface HandlerOptions extends VerifierOptions {
   /** Where audit lines go. @default stdout */
   readonly audit?: AuditSink;
+  /** Where tenants are looked up. @default the bundled table (sharded environments: `./sharded-index.ts` gives the S3 tables) */
+  readonly tenants?: TenantLookup;
 }
 
 export type TokenAuthorizerHandler = (event: TokenAuthorizerEvent) => Promise<AuthorizerResponse>;
@@ -31,7 +33,7 @@ const BEARER_SLACK = 16;
 /** Builds the handler once per container: verifiers, JWKS caches and tenant lookups live here. */
 export function createHandler(settings: AuthorizerSettings, options: HandlerOptions = {}): TokenAuthorizerHandler {
   const verifier = new TokenVerifier(settings, options);
-  const tenants = new TenantDirectory(settings);
+  const tenants = new TenantDirectory(settings, options.tenants);
   const policies = new TenantPolicyCache(settings.routes);
   const sink = options.audit ?? stdoutSink;
 
@@ -70,7 +72,7 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
       const { idp, payload, subject } = await verifier.verify(token, trace);
       line.subject = subject;
       const principalId = `${idp.id}:${subject}`;
-      const resolution = tenants.resolve(idp, payload);
+      const resolution = await tenants.resolve(idp, payload);
       line.tenant = resolution.tenantId;
       line.role = resolution.role;
       const arn = parseMethodArn(methodArn);
@@ -103,6 +105,8 @@ export function createHandler(settings: AuthorizerSettings, options: HandlerOpti
       else finish('deny', explainRefusal(arn, tenant, settings.routes));
       return buildAllowPolicy({ principalId, resources, usageIdentifierKey: tenant.apiKey, context });
     } catch (err) {
+      // A shard table that could not be read names the (verified) tenant it was read for.
+      if (err instanceof TokenRejectedError && typeof (err as { tenantId?: unknown }).tenantId === 'string') line.tenant = (err as unknown as { tenantId: string }).tenantId;
       if (err instanceof TokenRejectedError) finish('unauthorized', err.reason, err.detail);
       else finish('unauthorized', UnauthorizedReason.INTERNAL_ERROR, err instanceof Error ? err.name : undefined);
       // Exactly this message: API Gateway maps it to 401. Anything else would be a 500.

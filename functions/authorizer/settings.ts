@@ -4,6 +4,7 @@
  * so a cold start makes no network call except the JWKS fetch. Plain JSON: type imports only,
  * to keep the bundle small.
  */
+import type { ShardedTenantTables } from './sharded-tenant-tables';
 import type { PackedTenantTable } from './tenant-table';
 
 export interface AuthorizerSettings {
@@ -16,9 +17,15 @@ export interface AuthorizerSettings {
   /** Gateway routes under `/model/{modelId}/`, e.g. `converse`, `invoke`. */
   readonly routes: readonly string[];
   readonly identityProviders: readonly IdentityProviderSettings[];
-  /** The tenant table, normalized (`./tenant-table.ts`); look tenants up through `TenantTable`. */
-  readonly tenants: PackedTenantTable;
+  /**
+   * The tenant table, normalized (`./tenant-table.ts`); look tenants up through `TenantTable`. In a
+   * sharded environment, where to find it instead: one S3 object per shard (`./sharded-tenant-tables.ts`).
+   */
+  readonly tenants: PackedTenantTable | ShardedTenantTables;
 }
+
+/** Settings that carry the whole tenant table (unsharded environments; tools that explain a decision offline). */
+export type EmbeddedAuthorizerSettings = AuthorizerSettings & { readonly tenants: PackedTenantTable };
 
 export interface IdentityProviderSettings {
   readonly id: string;

@@ -7,6 +7,11 @@ import { DenyReason, type DenyReasonCode } from './errors';
 import type { AuthorizerSettings, IdentityProviderSettings, TenantEntry } from './settings';
 import { TenantTable } from './tenant-table';
 
+/** Tenant id -> entry: the bundled table (`TenantTable`), or a sharded environment's tables in S3 (`ShardedTenantTableStore`). */
+export interface TenantLookup {
+  get(tenantId: string): TenantEntry | undefined | Promise<TenantEntry | undefined>;
+}
+
 export type TenantResolution =
   | {
       readonly ok: true;
@@ -21,21 +26,26 @@ export type TenantResolution =
 const MAX_CLAIM_LOG_LENGTH = 64;
 
 /**
- * Tenant claims -> tenants, through the bundled table's `Map` (a plain-object lookup would find
- * `constructor` or `__proto__` on the prototype for a tenant claim of that name).
+ * Tenant claims -> tenants, through the bundled table (own-property lookups: a plain-object lookup
+ * would find `constructor` or `__proto__` on the prototype for a tenant claim of that name), or in
+ * a sharded environment through the claim's shard table, read from S3 (the `lookup` that
+ * `./sharded-index.ts` gives: the S3 code stays out of unsharded bundles).
  */
 export class TenantDirectory {
-  private readonly tenants: TenantTable;
+  private readonly tenants: TenantLookup;
 
-  constructor(settings: AuthorizerSettings) {
-    this.tenants = new TenantTable(settings.tenants);
+  constructor(settings: AuthorizerSettings, lookup?: TenantLookup) {
+    if (lookup !== undefined) this.tenants = lookup;
+    else if (settings.tenants.format === 'tenant-table-shards/1') throw new Error('sharded tenant tables: the handler needs a lookup that reads them (sharded-index.ts)');
+    else this.tenants = new TenantTable(settings.tenants);
   }
 
-  resolve(idp: IdentityProviderSettings, payload: JWTPayload): TenantResolution {
+  /** Throws `TenantTableUnavailableError` when a sharded table cannot be read (fail closed). */
+  async resolve(idp: IdentityProviderSettings, payload: JWTPayload): Promise<TenantResolution> {
     const role = roleOf(ownClaim(payload, idp.claims.role));
     const claimed = ownClaim(payload, idp.claims.tenant);
     if (typeof claimed !== 'string' || claimed.length === 0) return { ok: false, reason: DenyReason.TENANT_CLAIM_MISSING, tenantId: null, role };
-    const tenant = this.tenants.get(claimed);
+    const tenant = await this.tenants.get(claimed);
     if (tenant === undefined) return { ok: false, reason: DenyReason.TENANT_UNKNOWN, tenantId: claimed, role };
     if (!tenant.identityProviders.includes(idp.id)) return { ok: false, reason: DenyReason.IDP_NOT_ALLOWED_FOR_TENANT, tenantId: claimed, role };
     if (!tenant.enabled) return { ok: false, reason: DenyReason.TENANT_DISABLED, tenantId: claimed, role };

@@ -26,7 +26,7 @@ describe('authorizer bundle', () => {
   it('bakes in the tenant table built from the example config, and stays small', () => {
     const { config } = loadConfig();
     const environment = config.environments.find((e) => e.name === 'dev')!;
-    const settings = buildAuthorizerSettings(config, environment);
+    const settings = buildAuthorizerSettings(config, environment, { embedTenants: true });
     const bundle = bundleFunction({ entry: ENTRY, jsonModules: { 'gateway:authorizer-settings': settings } });
 
     // Embedded as one JSON string for JSON.parse (the example's JSON needs no escaping in single quotes).

@@ -8,7 +8,7 @@
  */
 import type { GatewayConfig, IdentityProvider } from '../../../gateway-config/schema';
 import { buildAuthorizerSettings } from '../../../gateway-config/tenant-table';
-import type { AuthorizerSettings } from '../../../functions/authorizer/settings';
+import type { EmbeddedAuthorizerSettings } from '../../../functions/authorizer/settings';
 import { discoveryUrl } from '../../../token-diagnostics/check-idp';
 import { resolveSettings, resolvingFetch } from '../../../token-diagnostics/cli';
 import type { FetchLike } from '../../../token-diagnostics/jwks';
@@ -30,7 +30,7 @@ export interface Providers {
   readonly resolve: ReadonlyMap<string, string>;
   readonly fetch: FetchLike;
   /** The dev environment's authorizer settings as the stack bundles them, JWKS hosts resolved locally. */
-  readonly settings: AuthorizerSettings;
+  readonly settings: EmbeddedAuthorizerSettings;
   /** Serves the discovery document and JWKS each provider publishes (again, after a test changed them). */
   publishAsProvidersDo(): void;
   close(): Promise<void>;
@@ -115,7 +115,7 @@ export async function startProviders(): Promise<Providers> {
     servers,
     resolve,
     fetch: resolvingFetch(resolve),
-    settings: resolveSettings(buildAuthorizerSettings(config, dev), resolve),
+    settings: resolveSettings(buildAuthorizerSettings(config, dev, { embedTenants: true }), resolve),
     publishAsProvidersDo,
     close: async () => {
       await Promise.all(Object.values(servers).map((s) => s.close()));

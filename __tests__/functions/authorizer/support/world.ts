@@ -7,7 +7,7 @@
 import type { AuditLine } from '../../../../functions/authorizer/audit';
 import { createHandler, type HandlerOptions, type TokenAuthorizerHandler } from '../../../../functions/authorizer/handler';
 import type { AuthorizerResponse } from '../../../../functions/authorizer/policy';
-import type { AuthorizerSettings, IdentityProviderSettings } from '../../../../functions/authorizer/settings';
+import type { AuthorizerSettings, EmbeddedAuthorizerSettings, IdentityProviderSettings } from '../../../../functions/authorizer/settings';
 import { packTenantTable } from '../../../../functions/authorizer/tenant-table';
 import { JwksServer } from '../../../helpers/jwks-server';
 import { generateSigningKey, jwks, mint, type MintOptions, type SigningKey } from './jwt';
@@ -66,7 +66,7 @@ export interface World {
     readonly entraEc: SigningKey;
     readonly rfc9068: SigningKey;
   };
-  readonly settings: AuthorizerSettings;
+  readonly settings: EmbeddedAuthorizerSettings;
   close(): Promise<void>;
 }
 
@@ -133,7 +133,7 @@ export function identityProviders(uris: Record<IdpName, string>): IdentityProvid
   ];
 }
 
-export function testSettings(uris: Record<IdpName, string>, overrides: Partial<AuthorizerSettings> = {}): AuthorizerSettings {
+export function testSettings(uris: Record<IdpName, string>, overrides: Partial<EmbeddedAuthorizerSettings> = {}): EmbeddedAuthorizerSettings {
   return {
     environment: 'test',
     maxTokenBytes: 8192,
