@@ -12,6 +12,10 @@
  *   npm start                    deploy, serve until Ctrl-C, stop the emulator
  *   npm start -- --no-serve      deploy, print the summary, stop the emulator
  *   npm start -- --keep          leave the emulator running; `npm run local:stop` stops it
+ *
+ * The config is GATEWAY_CONFIG_DIR's when set (as for synth), else the example's. A `local`
+ * environment with `tenantShards` is refused before anything starts: its API keys live in shard
+ * stacks this script does not deploy or serve (`npm run bench:shards-emulator` deploys one).
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +25,7 @@ import {
   apply,
   init,
   isProgressLine,
+  localDeployRefusal,
   localTarget,
   outputs,
   resourcesAdded,
@@ -43,6 +48,8 @@ import { mintDevToken } from '../local-gateway/dev-idp';
 import { curlExample, sdkExample, serveLocalGateway, type ServedGateway } from '../local-gateway/serve';
 
 const WORK_DIR = path.join(REPO_ROOT, '.local', 'local-deploy');
+/** The config `main.ts` synthesizes (GATEWAY_CONFIG_DIR, as for synth): deploy and serve read the same one. */
+const CONFIG_DIR = process.env.GATEWAY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
 
 function usage(): string {
   return [
@@ -65,6 +72,13 @@ async function main(): Promise<number> {
   }
   const keep = args.includes('--keep');
   const serve = !args.includes('--no-serve');
+  // Config problems first, before any tool or emulator is started.
+  const target = localTarget(CONFIG_DIR);
+  const refusal = localDeployRefusal(target.environment);
+  if (refusal !== undefined) {
+    console.error(`Cannot deploy locally: ${refusal}`);
+    return 1;
+  }
 
   try {
     requireTool('terraform', TERRAFORM_HINT);
@@ -79,7 +93,6 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const target = localTarget();
   const { environment } = target;
   const started = Date.now();
   const timings: Array<[string, number]> = [];
@@ -102,7 +115,7 @@ async function main(): Promise<number> {
     moto = await step('Starting moto_server on 127.0.0.1', () => startMoto({ detached: keep, logFile: path.join(WORK_DIR, 'moto.log') }));
     console.log(`  emulator: ${moto.endpoint} (pid ${moto.pid})`);
     const endpoint = moto.endpoint;
-    await step('Synthesizing (cdktf)', () => synthesize({ endpoint, outdir }));
+    await step('Synthesizing (cdktf)', () => synthesize({ endpoint, outdir, configDir: CONFIG_DIR }));
 
     const stateDir = stackDir(outdir, target.stateStackId);
     const gatewayDir = stackDir(outdir, target.gatewayStackId);
@@ -187,8 +200,8 @@ async function main(): Promise<number> {
 let served: ServedGateway | undefined;
 
 async function startServing(gatewayDir: string, emulatorEndpoint: string, restApiId: string, ledgerTable: string | undefined): Promise<ServedGateway> {
-  const { config } = loadConfig(DEFAULT_CONFIG_DIR);
-  const environment = config.environments.find((e) => e.name === localTarget().environment.name)!;
+  const { config } = loadConfig(CONFIG_DIR);
+  const environment = config.environments.find((e) => e.name === localTarget(CONFIG_DIR).environment.name)!;
   const gateway = await serveLocalGateway({
     config,
     environment,
