@@ -26,6 +26,8 @@ const SHARDS = Number(process.argv[3] ?? 2);
 const COMPARE = !process.argv.includes('--sharded-only');
 /** Seconds of each `timed` step, by label, for the comparison table. */
 const TIMINGS = new Map<string, number>();
+/** Load averages (1, 5, 15 min) when each side starts: the machine may be shared. */
+const LOAD_AT_START: Record<'sharded' | 'unsharded', number[]> = { sharded: loadavg(), unsharded: [] };
 /** The sharded side's plan results with one tenant added, by stack id. */
 const ADDED_PLANS = new Map<string, string>();
 
@@ -125,6 +127,7 @@ function resourceCount(dir: string): number {
  */
 async function unshardedSide(work: string): Promise<UnshardedFigures> {
   console.log(`\nunsharded: ${TENANTS} tenants in one stack, fresh moto_server`);
+  LOAD_AT_START.unsharded = loadavg();
   const moto = await startMoto({ logFile: path.join(work, 'moto-unsharded.log') });
   try {
     const input = generatedConfigInput({ tenants: TENANTS, environment: 'local' });
@@ -189,7 +192,8 @@ function comparisonTable(u: UnshardedFigures): string {
   const widths = header.map((_, c) => Math.max(...[header, ...lines].map((r) => r[c].length)));
   const render = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   return [
-    `shards on the emulator: ${TENANTS.toLocaleString('en-US')} tenants, unsharded vs ${SHARDS} shards, one run (node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
+    `shards on the emulator: ${TENANTS.toLocaleString('en-US')} tenants, unsharded vs ${SHARDS} shards, one run (node ${process.version}; ` +
+      `load average 1/5/15 min at the start of the sharded side ${load(LOAD_AT_START.sharded)}, of the unsharded side ${load(LOAD_AT_START.unsharded)}, at the end ${load(loadavg())})`,
     render(header),
     '-'.repeat(widths.reduce((a, b) => a + b + 2, 0)),
     ...lines.map(render),
@@ -197,6 +201,8 @@ function comparisonTable(u: UnshardedFigures): string {
     `plan results after apply: unsharded ${u.planAfterApply}`,
   ].join('\n');
 }
+
+const load = (values: readonly number[]) => values.map((l) => l.toFixed(1)).join('/');
 
 /** Resource counts of the sharded side's first synth (the work directory's `a`). */
 let shardedOutdir = '';
