@@ -227,15 +227,22 @@ describe('npm run plan -- local, against the emulator', () => {
     for (const [section, base] of Object.entries(SECTION_FILES)) writeFileSync(path.join(configDir, `${base}.json`), JSON.stringify(input[section as keyof typeof input]));
     const env_ = { GATEWAY_CONFIG_DIR: configDir };
     const rel = (dir: string, stack: string) => path.relative(REPO_ROOT, path.join(dir, `${stack}.plan.json`));
-    const reason =
-      "the tenant shards read the core stack's outputs (tier_usage_plan_ids) from its state, and gateway-local has not been applied with tenant shards yet: " +
-      'its state has no outputs yet. Apply gateway-local first, then plan the shards: npm run plan -- local --only shards';
 
     // Every stack, before the core is applied: the core planned, the shards not planned, with the reason once.
     const first = path.join(workDir, 'shards-first');
     const before = await runPlan(['local', '--out', first], env_);
     expect([before.code, before.stderr]).toEqual([0, '']);
     const core = synthesizedCounts(first, 'gateway-local');
+    // The core outputs the synthesized shards read from its state (at least the tier plans' ids).
+    const read = [
+      ...new Set(
+        ['gateway-local-tenants-0', 'gateway-local-tenants-1'].flatMap((stack) => [...readFileSync(path.join(first, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8').matchAll(/terraform_remote_state\.core\.outputs\.(\w+)/g)].map((m) => m[1])),
+      ),
+    ].sort();
+    expect(read).toContain('tier_usage_plan_ids');
+    const reason =
+      `the tenant shards read the core stack's outputs (${read.join(', ')}) from its state, and gateway-local has not been applied with tenant shards yet: ` +
+      'its state has no outputs yet. Apply gateway-local first, then plan the shards: npm run plan -- local --only shards';
     expect(before.stdout.split('\n')).toEqual([
       `**Total for local, 1 of 3 stacks planned: ${core.total} to create, 0 to update, 0 to replace, 0 to destroy; 2 stacks not planned**`,
       '',
@@ -259,9 +266,11 @@ describe('npm run plan -- local, against the emulator', () => {
     expect([after.code, after.stderr]).toEqual([0, '']);
     const shard0 = synthesizedCounts(second, 'gateway-local-tenants-0');
     const shard1 = synthesizedCounts(second, 'gateway-local-tenants-1');
-    expect([shard0.total, shard1.total]).toEqual([4, 2]); // an API key and a plan link per tenant
+    // Each tenant's API key and plan link in its shard: t00002 and t00003 in tenants-0, t00001 in tenants-1.
+    const count = (c: typeof shard0, type: string) => c.byType.find(([t]) => t === type)?.[1];
+    expect([shard0, shard1].map((c) => [count(c, 'aws_api_gateway_api_key'), count(c, 'aws_api_gateway_usage_plan_key')])).toEqual([[2, 2], [1, 1]]);
     expect(after.stdout.split('\n')).toEqual([
-      '**Total for local, 2 stacks: 6 to create, 0 to update, 0 to replace, 0 to destroy**',
+      `**Total for local, 2 stacks: ${shard0.total + shard1.total} to create, 0 to update, 0 to replace, 0 to destroy**`,
       '',
       ...createsEverything('gateway-local-tenants-0', shard0),
       '',
