@@ -19,8 +19,13 @@
  *
  * Options: `--sizes 10,1000` (default 10,1000,10000), `--baseline <git ref>` (default BASELINE_REF),
  * `--cold-runs N` (default 11). A benchmark, not a test: it prints figures and exits 0 whatever they are.
+ *
+ * `--emulator` adds the emulator half afterwards (`bench/shards-emulator.ts`, also `npm run
+ * bench:shards-emulator`): deploy, plan after apply and a one-tenant change plan on moto_server,
+ * sharded and unsharded in the same run, with ratios; `--emulator-tenants N` (default 1000) and
+ * `--emulator-shards N` (default 4). It adds several minutes of CPU.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +69,9 @@ function option(name: string): string | undefined {
 const SIZES = (option('sizes') ?? '10,1000,10000').split(',').map(Number);
 const BASELINE = option('baseline') ?? BASELINE_REF;
 const COLD_RUNS = Number(option('cold-runs') ?? 11);
+const EMULATOR = process.argv.includes('--emulator');
+const EMULATOR_TENANTS = option('emulator-tenants') ?? '1000';
+const EMULATOR_SHARDS = option('emulator-shards') ?? '4';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -398,6 +406,17 @@ async function main(): Promise<void> {
     await s3.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
+  if (EMULATOR) await emulatorHalf();
+}
+
+/** `bench/shards-emulator.ts` in a process of its own (it starts and stops its moto_servers), its output passed through. */
+function emulatorHalf(): Promise<void> {
+  console.log(`\nemulator half: bench/shards-emulator.ts ${EMULATOR_TENANTS} ${EMULATOR_SHARDS}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'bench', 'shards-emulator.ts'), EMULATOR_TENANTS, EMULATOR_SHARDS], { cwd: ROOT, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`bench/shards-emulator.ts exited ${code}`))));
+  });
 }
 
 main().catch((err) => {

@@ -93,3 +93,68 @@ export function formatPlanSummary(summary: PlanSummary): string {
   }
   return `${sections.join('\n\n')}\n`;
 }
+
+/** One stack of an environment's plan (`npm run plan`): planned, not planned (and why), or failed. */
+export type StackPlan =
+  | { readonly stack: string; readonly role: 'core' | 'shard'; readonly status: 'planned'; readonly summary: PlanSummary; readonly planFile: string; readonly planJsonPath: string }
+  | { readonly stack: string; readonly role: 'core' | 'shard'; readonly status: 'not planned'; readonly reason: string }
+  | { readonly stack: string; readonly role: 'core' | 'shard'; readonly status: 'failed'; readonly error: string };
+
+/** The plans of an environment's stacks, in apply order: the core stack, then its tenant shards. */
+export interface EnvironmentPlan {
+  readonly environment: string;
+  readonly stacks: readonly StackPlan[];
+  /** Said instead of summaries when there was nothing to plan. */
+  readonly note?: string;
+}
+
+/** Counts by action over the planned stacks. */
+export function totalCounts(plan: EnvironmentPlan): Record<Action, number> {
+  const total: Record<Action, number> = { create: 0, update: 0, replace: 0, destroy: 0 };
+  for (const s of plan.stacks) if (s.status === 'planned') for (const a of ORDER) total[a] += s.summary.counts[a];
+  return total;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The total line of an environment of several stacks, first so that a reviewer (and the pull
+ * request comment's table) reads it before the per-stack summaries:
+ * `**Total for prod, 3 stacks: 2 to create, 1 to update, 0 to replace, 0 to destroy**`.
+ */
+export function formatPlanTotal(plan: EnvironmentPlan): string {
+  const counts = totalCounts(plan);
+  const planned = plan.stacks.filter((s) => s.status === 'planned').length;
+  const notPlanned = plan.stacks.filter((s) => s.status === 'not planned').length;
+  const failed = plan.stacks.filter((s) => s.status === 'failed').length;
+  const stacks = planned === plan.stacks.length ? plural(plan.stacks.length, 'stack', 'stacks') : `${planned} of ${plan.stacks.length} stacks planned`;
+  const rest = [...(notPlanned > 0 ? [`${plural(notPlanned, 'stack', 'stacks')} not planned`] : []), ...(failed > 0 ? [`${plural(failed, 'stack', 'stacks')} failed to plan`] : [])];
+  return `**Total for ${plan.environment}, ${stacks}: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.destroy} to destroy${rest.map((r) => `; ${r}`).join('')}**`;
+}
+
+/**
+ * An environment's plan as markdown: a single-stack environment prints its one summary as
+ * before; an environment with tenant shards prints the total line, why stacks were not planned
+ * (once per reason), then one summary per stack in apply order. `display` shortens file paths.
+ */
+export function formatEnvironmentPlan(plan: EnvironmentPlan, display: (file: string) => string = (f) => f): string {
+  if (plan.note !== undefined && plan.stacks.length === 0) return `${plan.note}\n`;
+  const jsonFiles = plan.stacks.flatMap((s) => (s.status === 'planned' ? [display(s.planJsonPath)] : []));
+  const planJson = jsonFiles.length > 0 ? `\nPlan JSON: ${jsonFiles.join(', ')}\n` : '';
+  const only = plan.stacks[0];
+  if (plan.stacks.length === 1 && only.status === 'planned') return `${formatPlanSummary(only.summary)}${planJson}`;
+  const reasons = [...new Set(plan.stacks.flatMap((s) => (s.status === 'not planned' ? [s.reason] : [])))];
+  const sections = [
+    formatPlanTotal(plan),
+    ...reasons.map((reason) => {
+      const stacks = plan.stacks.filter((s) => s.status === 'not planned' && s.reason === reason).map((s) => `\`${s.stack}\``);
+      return `Not planned (${stacks.join(', ')}): ${reason}`;
+    }),
+    ...plan.stacks.map((s) => {
+      if (s.status === 'planned') return formatPlanSummary(s.summary).trimEnd();
+      if (s.status === 'not planned') return `### Plan for ${s.stack}: not planned`;
+      return `### Plan for ${s.stack}: failed\n\n\`\`\`\n${s.error.trim()}\n\`\`\``;
+    }),
+  ];
+  return `${sections.join('\n\n')}\n${planJson}`;
+}

@@ -75,7 +75,10 @@ const destructive = (plan: ReviewArtifacts['plans'][number]) => plan.summary !==
 
 function planCell(plan: ReviewArtifacts['plans'][number]): string {
   if (plan.error !== undefined) return '❌ plan failed (see below)';
-  const counts = /^### Plan for [^:]+: (.*)$/m.exec(plan.summary!)?.[1] ?? 'see below';
+  // An environment with tenant shards starts with its total line; a single stack with its summary's title.
+  const total = /^\*\*Total for [^,]+, (.*)\*\*$/m.exec(plan.summary!)?.[1];
+  const counts = total ?? /^### Plan for [^:]+: (.*)$/m.exec(plan.summary!)?.[1] ?? 'see below';
+  if (/^### Plan for [^:]+: failed$/m.test(plan.summary!)) return `❌ ${counts}`;
   return destructive(plan) ? `⚠️ ${counts}` : counts;
 }
 

@@ -15,6 +15,10 @@
  *   npm start -- --environment local-forwarder
  *                                the same for another emulator environment (integration mode
  *                                forwarder: the forwarder's bundle runs behind the local gateway)
+ *
+ * The config is GATEWAY_CONFIG_DIR's when set (as for synth), else the example's. A `local`
+ * environment with `tenantShards` is refused before anything starts: its API keys live in shard
+ * stacks this script does not deploy or serve (`npm run bench:shards-emulator` deploys one).
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -24,6 +28,7 @@ import {
   apply,
   init,
   isProgressLine,
+  localDeployRefusal,
   localTarget,
   outputs,
   resourcesAdded,
@@ -47,9 +52,11 @@ import { curlExample, sdkExample, serveLocalGateway, type ServedGateway } from '
 import { parseStartArgs, startUsage } from './lib/start-args';
 
 const WORK_DIR = path.join(REPO_ROOT, '.local', 'local-deploy');
+/** The config `main.ts` synthesizes (GATEWAY_CONFIG_DIR, as for synth): deploy and serve read the same one. */
+const CONFIG_DIR = process.env.GATEWAY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
 
 async function main(): Promise<number> {
-  const emulatorEnvironments = loadConfig(DEFAULT_CONFIG_DIR).config.environments.filter((e) => e.emulator).map((e) => e.name);
+  const emulatorEnvironments = loadConfig(CONFIG_DIR).config.environments.filter((e) => e.emulator).map((e) => e.name);
   const parsed = parseStartArgs(process.argv.slice(2), emulatorEnvironments);
   if (!parsed.ok) {
     console.error(`${parsed.error}\n${startUsage(emulatorEnvironments)}`);
@@ -60,6 +67,13 @@ async function main(): Promise<number> {
     return 0;
   }
   const { keep, serve } = parsed.args;
+  // Config problems first, before any tool or emulator is started.
+  const target = localTarget(CONFIG_DIR, parsed.args.environment);
+  const refusal = localDeployRefusal(target.environment);
+  if (refusal !== undefined) {
+    console.error(`Cannot deploy locally: ${refusal}`);
+    return 1;
+  }
 
   try {
     requireTool('terraform', TERRAFORM_HINT);
@@ -74,7 +88,6 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const target = localTarget(DEFAULT_CONFIG_DIR, parsed.args.environment);
   const { environment } = target;
   const started = Date.now();
   const timings: Array<[string, number]> = [];
@@ -97,7 +110,7 @@ async function main(): Promise<number> {
     moto = await step('Starting moto_server on 127.0.0.1', () => startMoto({ detached: keep, logFile: path.join(WORK_DIR, 'moto.log') }));
     console.log(`  emulator: ${moto.endpoint} (pid ${moto.pid})`);
     const endpoint = moto.endpoint;
-    await step('Synthesizing (cdktf)', () => synthesize({ endpoint, outdir }));
+    await step('Synthesizing (cdktf)', () => synthesize({ endpoint, outdir, configDir: CONFIG_DIR }));
 
     const stateDir = stackDir(outdir, target.stateStackId);
     const gatewayDir = stackDir(outdir, target.gatewayStackId);
@@ -182,7 +195,7 @@ async function main(): Promise<number> {
 let served: ServedGateway | undefined;
 
 async function startServing(environmentName: string, gatewayDir: string, emulatorEndpoint: string, restApiId: string, ledgerTable: string | undefined): Promise<ServedGateway> {
-  const { config } = loadConfig(DEFAULT_CONFIG_DIR);
+  const { config } = loadConfig(CONFIG_DIR);
   const environment = config.environments.find((e) => e.name === environmentName)!;
   const gateway = await serveLocalGateway({
     config,

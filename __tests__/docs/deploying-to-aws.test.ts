@@ -47,7 +47,7 @@ const RUNS_HERE: Record<string, string[]> = {
 /** Run on the emulator by another test of the suite: [test file, the call in it]. */
 const COVERED_BY: Record<string, [string, string]> = {
   'npm run synth': ['__tests__/helpers/synth-app.ts', 'synthesize('],
-  'npm run plan -- dev': ['__tests__/review/plan-summary.test.ts', "'scripts/plan.ts', 'local'"],
+  'npm run plan -- dev': ['__tests__/review/plan-summary.test.ts', "runPlan(['local', '--out', out]"],
   'terraform init': ['__tests__/integration/local-deploy.test.ts', 'await init(stateDir'],
   'terraform plan': ['__tests__/review/plan-summary.test.ts', "'plan', '-input=false'"],
   'npm run cdktf -- deploy state-example-corp-bedrock-gateway-tfstate': ['__tests__/integration/local-deploy.test.ts', 'target.stateStackId'],

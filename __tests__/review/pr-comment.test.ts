@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { upsertComment } from '../../review/github-comment';
+import { formatEnvironmentPlan } from '../../review/plan-summary';
 import { COMMENT_MARKER, composeComment, readArtifacts } from '../../review/pr-comment';
 
 let dir: string;
@@ -91,6 +92,24 @@ test('composes one comment: summary table, then the config changes, the plans an
     '<sub>Posted by the review workflow; updated on every push. `npm run report -- --base <ref>`, `npm run lint:infra` and `npm run plan -- <environment>` reproduce it locally.</sub>',
     '',
   ]);
+});
+
+test('an environment with tenant shards: the plan cell reads its total line; a shard that failed to plan reads as a failure', () => {
+  const sharded = (failed: boolean) =>
+    formatEnvironmentPlan({
+      environment: 'prod',
+      stacks: [
+        { stack: 'gateway-prod', role: 'core', status: 'planned', summary: { stack: 'gateway-prod', counts: { create: 0, update: 1, replace: 0, destroy: 0 }, changes: [{ address: 'aws_lambda_function.authorizer', type: 'aws_lambda_function', action: 'update', attributes: ['source_code_hash'] }] }, planFile: 'p', planJsonPath: 'gateway-prod.plan.json' },
+        failed
+          ? { stack: 'gateway-prod-tenants-0', role: 'shard', status: 'failed', error: 'Error: throttled' }
+          : { stack: 'gateway-prod-tenants-0', role: 'shard', status: 'planned', summary: { stack: 'gateway-prod-tenants-0', counts: { create: 2, update: 0, replace: 0, destroy: 0 }, changes: [] }, planFile: 'p', planJsonPath: 'gateway-prod-tenants-0.plan.json' },
+      ],
+    });
+  write('plan-prod/plan-summary.md', sharded(false));
+  write('plan-staging/plan-summary.md', sharded(true));
+  const comment = composeComment(readArtifacts(dir, 'abc1234', 'success'));
+  expect(comment).toContain('| plan `prod` | 2 stacks: 2 to create, 1 to update, 0 to replace, 0 to destroy |');
+  expect(comment).toContain('| plan `staging` | ❌ 1 of 2 stacks planned: 0 to create, 1 to update, 0 to replace, 0 to destroy; 1 stack failed to plan |');
 });
 
 test('failures read as failures, and an oversized section is cut to fit GitHub\'s limit', () => {

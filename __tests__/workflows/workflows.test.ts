@@ -15,6 +15,7 @@ interface Step {
   readonly run?: string;
   readonly with?: Record<string, unknown>;
   readonly env?: Record<string, string>;
+  readonly shell?: string;
 }
 interface Job {
   readonly needs?: string | string[];
@@ -60,7 +61,10 @@ describe('review (pull requests)', () => {
     expect(step(review.jobs.review, 'actions/checkout')!.with).toEqual({ 'fetch-depth': 0 });
     expect(review.jobs.plan.needs).toBe('review');
     expect(review.jobs.plan.strategy!.matrix).toEqual({ environment: '${{ fromJSON(needs.review.outputs.environments) }}' });
-    expect(review.jobs.plan.steps.map((s) => s.run ?? '').join('\n')).toContain('npm run --silent plan -- "$ENVIRONMENT"');
+    // One plan run per environment covers the core and its tenant shards (no --only): every stack lands in the comment.
+    const plan = review.jobs.plan.steps.find((s) => s.name === 'terraform plan')!.run!;
+    expect(plan).toContain('npm run --silent plan -- "$ENVIRONMENT" --out plan-work > "plan-$ENVIRONMENT/plan-summary.md"');
+    expect(plan).not.toContain('--only');
     expect(review.jobs.comment.needs).toEqual(['test', 'review', 'plan']);
     expect(review.jobs.comment.if).toMatch(/^always\(\) && /);
     expect(review.jobs.comment.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
@@ -97,14 +101,32 @@ describe('deploy (main)', () => {
   test('runs preflight before the plan, failing the job on a failed check (bash: pipefail)', () => {
     const names = deploy.jobs.deploy.steps.map((s) => s.name ?? '');
     const preflight = deploy.jobs.deploy.steps.find((s) => (s.run ?? '').includes('npm run --silent preflight -- --env "$ENVIRONMENT"'))!;
-    expect(names.indexOf(preflight.name!)).toBeLessThan(names.indexOf('terraform plan'));
-    expect((preflight as { shell?: string }).shell).toBe('bash');
+    expect(names.indexOf(preflight.name!)).toBeLessThan(names.indexOf('terraform plan (core)'));
+    expect(preflight.shell).toBe('bash');
   });
 
-  test('applies exactly the plan it summarized', () => {
-    const runs = deploy.jobs.deploy.steps.map((s) => s.run ?? '');
-    expect(runs).toContain('npm run --silent plan -- "$ENVIRONMENT" --out deploy-work | tee -a "$GITHUB_STEP_SUMMARY"');
-    expect(runs).toContain('terraform -chdir="deploy-work/cdktf.out/stacks/gateway-$ENVIRONMENT" apply -input=false -no-color "$PWD/deploy-work/gateway-$ENVIRONMENT.tfplan"');
+  test('plans and applies the core stack, then plans the tenant shards against the applied core and applies them, each exactly the plan it summarized', () => {
+    const terraformSteps = deploy.jobs.deploy.steps.filter((s) => s.name?.startsWith('terraform '));
+    expect(terraformSteps.map((s) => [s.name, s.run?.trim()])).toEqual([
+      ['terraform plan (core)', 'npm run --silent plan -- "$ENVIRONMENT" --only core --out deploy-work | tee -a "$GITHUB_STEP_SUMMARY"'],
+      ['terraform apply (core, the plan above)', 'terraform -chdir="deploy-work/cdktf.out/stacks/gateway-$ENVIRONMENT" apply -input=false -no-color "$PWD/deploy-work/gateway-$ENVIRONMENT.tfplan"'],
+      ['terraform plan (tenant shards, against the applied core)', 'npm run --silent plan -- "$ENVIRONMENT" --only shards --out deploy-work | tee -a "$GITHUB_STEP_SUMMARY"'],
+      [
+        'terraform apply (tenant shards, the plans above)',
+        [
+          'shopt -s nullglob',
+          'for plan in deploy-work/gateway-"$ENVIRONMENT"-tenants-*.tfplan; do',
+          '  stack="$(basename "$plan" .tfplan)"',
+          '  terraform -chdir="deploy-work/cdktf.out/stacks/$stack" apply -input=false -no-color "$PWD/$plan"',
+          'done',
+        ].join('\n'),
+      ],
+    ]);
+    // The plan files the apply steps read are the ones `npm run plan` writes: <out>/<stack id>.tfplan.
+    expect(readFileSync(path.join(REPO_ROOT, 'scripts', 'plan.ts'), 'utf8')).toContain("const planFile = path.join(outDir, `${stack}.tfplan`);");
+    // Piped into tee, a failed plan or apply must still fail its step: `shell: bash` is bash -eo pipefail on GitHub's runners.
+    for (const s of terraformSteps.filter((t) => t.run!.includes('|') || t.run!.includes('for plan'))) expect([s.name, s.shell]).toEqual([s.name, 'bash']);
+    for (const s of terraformSteps) expect([s.name, s.env]).toEqual([s.name, { ENVIRONMENT: '${{ matrix.environment }}', TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}' }]);
   });
 });
 

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '../../gateway-config/load';
 import type { Environment } from '../../gateway-config/schema';
+import { shardCount } from '../../gateway-config/tenant-shards';
 import { stateBucketTargets, stateStackId, type StateBucketTarget } from '../../stacks/state-stack';
 import { SAVED_QUERIES } from '../../stacks/constructs/log-queries';
 import { runTerraform, type TerraformResult } from './terraform';
@@ -35,6 +36,21 @@ export function localTarget(configDir: string = DEFAULT_CONFIG_DIR, environmentN
   const bucket = environment.state.bucket;
   const stateTarget = stateBucketTargets(config).find((t) => t.bucket === bucket)!;
   return { environment, gatewayStackId: `gateway-${environment.name}`, stateTarget, stateStackId: stateStackId(stateTarget) };
+}
+
+/**
+ * Why `npm start` cannot deploy an environment, or undefined when it can. It deploys and serves
+ * one gateway stack; with `tenantShards` the tenants' API keys and usage plan links live in shard
+ * stacks it neither deploys nor serves, so it refuses rather than serve a gateway without them.
+ */
+export function localDeployRefusal(environment: Environment): string | undefined {
+  const shards = shardCount(environment);
+  if (shards === 0) return undefined;
+  return (
+    `environment ${environment.name} has tenantShards: ${shards}, and npm start deploys and serves one stack (gateway-${environment.name}): ` +
+    `the tenants' API keys and usage plan links of a sharded environment live in ${shards} shard stacks (gateway-${environment.name}-tenants-0 to -${shards - 1}) that it does not deploy. ` +
+    `Remove tenantShards from environment ${environment.name}, or deploy a sharded environment on the emulator with npm run bench:shards-emulator (docs/scaling.md).`
+  );
 }
 
 export interface SynthOptions {
