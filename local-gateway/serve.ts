@@ -18,6 +18,7 @@ import { buildMeteringSettings } from '../gateway-config/budgets';
 import { createMeteringHandler } from '../functions/metering/meter';
 import { BedrockStandIn, subscriptionFilterEvent, type InvocationLogRecord, type StandInOptions } from './bedrock-stand-in';
 import { DevIdpServer, developmentIdpUrl } from './dev-idp';
+import { oneRequestAtATime } from './emulator-serial';
 import { lambdaEnvironment, type FunctionCredentials } from './lambda-bundle';
 import { LocalGateway } from './server';
 import { bedrockSigV4Check, type SigV4Credentials, type SigV4Result } from './sigv4-verify';
@@ -135,7 +136,8 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
   });
   const signing: ServedSigning | undefined =
     proxyFunctions.length > 0 ? { accepted: [...sessions.values()].map(({ accessKeyId, secretAccessKey }) => ({ accessKeyId, secretAccessKey })), sessions, verdicts: [] } : undefined;
-  const dynamodb = options.meteringLedgerTable !== undefined ? new DynamoDBClient(clientConfig) : undefined;
+  // Requests served concurrently meter concurrently; the emulator needs its writes one at a time.
+  const dynamodb = options.meteringLedgerTable !== undefined ? oneRequestAtATime(new DynamoDBClient(clientConfig)) : undefined;
   const meter =
     dynamodb && options.meteringLedgerTable !== undefined
       ? createMeteringHandler(buildMeteringSettings(options.config, environment), { dynamodb, apiGateway: apigateway, tableName: options.meteringLedgerTable })

@@ -8,6 +8,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, typ
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { encodeStampValue } from '../../../../functions/shared/tenant-stamp';
 import type { MeteringSettings } from '../../../../functions/metering/settings';
+import { oneRequestAtATime } from '../../../../local-gateway/emulator-serial';
 import { EMULATOR_SDK_CREDENTIALS, startMoto, type MotoServer } from '../../../../scripts/lib/moto';
 
 export const REGION = 'us-east-1';
@@ -22,7 +23,8 @@ export interface Emulator {
 export async function startEmulator(): Promise<Emulator> {
   const moto = await startMoto();
   const config = { endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_SDK_CREDENTIALS };
-  return { moto, dynamodb: new DynamoDBClient(config), apiGateway: new APIGatewayClient(config), sns: new SNSClient(config) };
+  // moto does not make concurrent writes atomic; DynamoDB does (see emulator-serial.ts).
+  return { moto, dynamodb: oneRequestAtATime(new DynamoDBClient(config)), apiGateway: new APIGatewayClient(config), sns: new SNSClient(config) };
 }
 
 /** A fresh ledger table (the stack's key schema) with one API key per tenant and its KEY item. */
