@@ -8,6 +8,7 @@ import Ajv from 'ajv-draft-04';
 import { renderMappingTemplate, type MappingInput } from '../../../local-gateway/mapping-template';
 import { authorizerContext, CLIENT_METADATA_ENTRIES, STAMPED_ENTRIES } from '../../../functions/shared/tenant-stamp';
 import { INVOKE_METADATA_HEADER, MAX_MAPPING_TEMPLATE_BYTES } from '../../../stacks/templates/request-mapping';
+import { MAX_CONVERSE_FIELDS } from '../../../stacks/constructs/rest-api';
 import { exampleConfig } from '../../helpers/config';
 import { resourcesOf, synthGateway } from '../../helpers/synth';
 
@@ -131,6 +132,44 @@ describe('the Converse body model guards the template with a 400', () => {
     expect(errors({ messages, "x']": 1 })).toEqual([' must NOT have additional properties']);
     expect(errors({ messages, inferenceConfig: {}, newFieldFromBedrock: {} })).toEqual([]);
     expect(errors({ messages: [] })).toEqual(['/messages must NOT have fewer than 1 items']);
+  });
+
+  const withFields = (total: number) => ({ messages, ...Object.fromEntries(Array.from({ length: total - 1 }, (_, i) => [`f${i}`, i])) });
+
+  test('1,001 top-level fields are a 400, before the template would loop past API Gateway\'s 1,000 iterations', () => {
+    expect(MAX_CONVERSE_FIELDS).toBe(64);
+    expect(errors(withFields(1001))).toEqual([' must NOT have more than 64 properties']);
+    expect(errors(withFields(65))).toEqual([' must NOT have more than 64 properties']);
+    // What the bound prevents: the real VTL engine refuses the loop the template would run.
+    expect(() => renderMappingTemplate(CONVERSE, request(JSON.stringify(withFields(1001))))).toThrow('#foreach over 1001 items; API Gateway stops a loop at 1000 iterations');
+  });
+
+  test('64 top-level fields pass the model and render through the template unchanged', () => {
+    const body = withFields(64);
+    expect(Object.keys(body)).toHaveLength(64);
+    expect(errors(body)).toEqual([]);
+    expect(JSON.parse(renderMappingTemplate(CONVERSE, request(JSON.stringify(body))).body)).toEqual({ ...body, requestMetadata: STAMP });
+  });
+
+  test('a real Converse body with every top-level field Bedrock defines passes the model', () => {
+    // Request syntax: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
+    const body = {
+      messages,
+      system: [{ text: 'Be brief.' }],
+      inferenceConfig: { maxTokens: 512, temperature: 0.5, topP: 0.9, stopSequences: ['END'] },
+      toolConfig: { tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: { type: 'object' } } } }], toolChoice: { auto: {} } },
+      guardrailConfig: { guardrailIdentifier: 'gr-1', guardrailVersion: '1', trace: 'enabled' },
+      additionalModelRequestFields: { top_k: 250 },
+      additionalModelResponseFieldPaths: ['/stop_sequence'],
+      promptVariables: { city: { text: 'Paris' } },
+      requestMetadata: { app: 'chat' },
+      performanceConfig: { latency: 'standard' },
+      serviceTier: { type: 'default' },
+      outputConfig: { textFormat: { type: 'text' } },
+    };
+    expect(errors(body)).toEqual([]);
+    const { requestMetadata: _sent, ...rest } = body;
+    expect(JSON.parse(renderMappingTemplate(CONVERSE, request(JSON.stringify(body))).body)).toEqual({ ...rest, requestMetadata: { app: 'chat', ...STAMP } });
   });
 });
 
