@@ -64,6 +64,12 @@ describe('Converse request template', () => {
     ],
     ['an existing client requestMetadata is kept beside the stamp', { messages, requestMetadata: { team: 'search', 'cost center': 'cc:1234/5', empty: '' } }, { team: 'search', 'cost center': 'cc:1234/5', empty: '' }],
     ['a spoofed gw-tenant (and any gw- key) is replaced by the gateway', { messages, requestMetadata: { 'gw-tenant': 'globex', 'gw-sub': 'admin', 'gw-extra': 'x', app: 'chat' } }, { app: 'chat' }],
+    [
+      // Bedrock's key pattern [a-zA-Z0-9\s:_@$#=/+,-.] allows upper case, so these would reach the invocation log as look-alikes.
+      'the reserved prefix in any case (GW-tenant, Gw-sub, gW-) is dropped too; a key merely containing gw- is kept',
+      { messages, requestMetadata: { 'GW-tenant': 'globex', 'Gw-sub': 'admin', 'gW-idp': 'x', 'GW-': 'y', 'my-gw-tag': 'kept', gw: 'kept too' } },
+      { 'my-gw-tag': 'kept', gw: 'kept too' },
+    ],
     ['client keys named like map methods are data', { messages, requestMetadata: { get: 'a', keySet: 'b', size: 'c', containsKey: 'd' } }, { get: 'a', keySet: 'b', size: 'c', containsKey: 'd' }],
     ['an empty requestMetadata', { messages, requestMetadata: {} }, {}],
   ];
@@ -188,8 +194,8 @@ describe('InvokeModel request template', () => {
     expect(JSON.parse(out.requestOverride.header[INVOKE_METADATA_HEADER])).toEqual(STAMP);
   });
 
-  test("a client's own X-Amzn-Bedrock-Request-Metadata is replaced, not merged", () => {
-    const out = renderMappingTemplate(INVOKE, request('{"inputText":"x"}', { [INVOKE_METADATA_HEADER]: '{"gw-tenant":"globex","team":"search"}' }));
+  test("a client's own X-Amzn-Bedrock-Request-Metadata is replaced, not merged (gw- keys in any case included)", () => {
+    const out = renderMappingTemplate(INVOKE, request('{"inputText":"x"}', { [INVOKE_METADATA_HEADER]: '{"gw-tenant":"globex","GW-tenant":"globex","Gw-sub":"admin","team":"search"}' }));
     expect(JSON.parse(out.requestOverride.header[INVOKE_METADATA_HEADER])).toEqual(STAMP);
   });
 
