@@ -6,7 +6,7 @@
 import { loadConfig, DEFAULT_CONFIG_DIR } from '../gateway-config';
 import { effectiveLimits, stageNameOf } from '../gateway-config/derive';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
-import { buildAuthorizerSettings } from '../gateway-config/tenant-table';
+import { buildAuthorizerSettings, trustedEndpoints } from '../gateway-config/tenant-table';
 import type { AuthorizerSettings } from '../functions/authorizer/settings';
 import { checkIdentityProvider, renderIdpReports } from './check-idp';
 import { explainToken, type TenantLimits } from './explain';
@@ -173,7 +173,10 @@ export async function runCheckIdp(argv: readonly string[], io: CliIo): Promise<n
     if (providers.length === 0) throw new UsageError(`unknown identity provider ${JSON.stringify(only)}; configured: ${config.identityProviders.map((p) => p.id).join(', ')}`);
     const resolve = parseResolve(args.values.get('--resolve') ?? []);
     const fetchImpl = resolvingFetch(resolve);
-    const reports = await Promise.all(providers.map((idp) => checkIdentityProvider(idp, { fetch: fetchImpl })));
+    // What the environment's authorizer trusts: on an emulator environment with a development IdP,
+    // its loopback stand-in for each provider, as explain-token uses it.
+    const trusted = providers.map((idp) => ({ ...idp, ...trustedEndpoints(environment, idp) }));
+    const reports = await Promise.all(trusted.map((idp) => checkIdentityProvider(idp, { fetch: fetchImpl })));
     io.stdout(args.flags.has('--json') ? `${JSON.stringify({ environment: environment.name, reports }, null, 2)}\n` : renderIdpReports(environment.name, reports));
     return reports.some((r) => r.findings.length > 0) ? 1 : 0;
   } catch (err) {

@@ -199,7 +199,15 @@ describe('web ACL', () => {
 
   test('no IP sets, deny rule, allow rule or country rule without the lists', () => {
     expect(resourcesOf(local.json, 'aws_wafv2_ip_set')).toEqual({});
-    expect(rulesOf(local.json).map((r) => r.name)).not.toEqual(expect.arrayContaining(['DenyListedAddresses']));
+    // Exactly the default rules, in priority order: none of the list rules.
+    expect(rulesOf(local.json).map((r) => [r.name, r.priority])).toEqual([
+      ['AWSManagedRulesAmazonIpReputationList', 10],
+      ['IpRateLimit', 20],
+      ['TokenRateLimit', 21],
+      ['AWSManagedRulesKnownBadInputsRuleSet', 30],
+      ['AWSManagedRulesCommonRuleSet', 31],
+      ['BodySizeLimit', 40],
+    ]);
     for (const name of ['DenyListedAddresses', 'BlockOutsideAllowList', 'BlockedCountries']) expect(rulesOf(local.json).map((r) => r.name)).not.toContain(name);
   });
 

@@ -3,6 +3,10 @@
  * settings built as the stack bundles them, `--resolve` pointing the providers' hosts at local
  * servers. Exit codes, stdin, --json, and every usage error with its exact message.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DevIdpServer, devSigningKey } from '../../local-gateway/dev-idp';
 import { parseResolve, resolveUrl, runCheckIdp, runExplainToken, type CliIo } from '../../token-diagnostics/cli';
 import { EXAMPLE_CONFIG_DIR } from '../helpers/config';
 import { cognitoAccessToken, entraAccessToken, NOW_MS, oktaAccessToken, startProviders, type Providers } from './support/providers';
@@ -116,6 +120,57 @@ describe('npm run check-idp', () => {
     expect(text.stdout.split('\n').at(-2)).toBe('1 mismatch in 3 identity providers');
     const json = await run(runCheckIdp, ['--env', 'dev', '--json', '--idp', 'okta', ...resolveArgs()]);
     expect(JSON.parse(json.stdout).reports[0].findings.map((f: { code: string }) => f.code)).toEqual(['ISSUER_MISMATCH']);
+  });
+
+  describe('--env local: the development IdP the local authorizer trusts, not the real providers', () => {
+    const keyDir = mkdtempSync(path.join(tmpdir(), 'check-idp-dev-'));
+    const key = devSigningKey(keyDir);
+    const dev = new DevIdpServer(['cognito', 'entra', 'okta'], key);
+
+    beforeAll(async () => {
+      await dev.start();
+      // config/environments.ts reads the development IdP's URL when it is loaded: load it afresh.
+      process.env.GATEWAY_DEV_IDP_URL = dev.url;
+      jest.resetModules();
+    });
+    afterAll(async () => {
+      delete process.env.GATEWAY_DEV_IDP_URL;
+      jest.resetModules();
+      await dev.stop();
+      rmSync(keyDir, { recursive: true, force: true });
+    });
+
+    it('checks the loopback issuer and JWKS of each provider, as explain-token trusts them', async () => {
+      const before = dev.requests;
+      const { code, stdout, stderr } = await run(runCheckIdp, ['--env', 'local', '--idp', 'okta']);
+      const issuer = `${dev.url}/idp/okta`;
+      expect([code, stderr]).toEqual([0, '']);
+      expect(stdout).toBe(
+        [
+          'check-idp: environment "local"',
+          '',
+          `identity provider "okta" (${issuer})`,
+          `  [ ok ] discovery document ${issuer}/.well-known/openid-configuration answered`,
+          `  [ ok ] issuer matches: "${issuer}"`,
+          `  [ ok ] jwks_uri matches: ${issuer}/jwks.json`,
+          `  [ ok ] JWKS ${issuer}/jwks.json publishes 1 key: kid "${key.kid}" (RSA, RS256, use sig)`,
+          '  [ ok ] RS256: at least one published key can verify it',
+          '',
+          'no mismatch in 1 identity provider',
+          '',
+        ].join('\n'),
+      );
+      // Discovery document and JWKS, both from the development IdP.
+      expect(dev.requests - before).toBe(2);
+      const all = await run(runCheckIdp, ['--env', 'local']);
+      expect([all.code, all.stdout.split('\n').at(-2)]).toEqual([0, 'no mismatch in 3 identity providers']);
+    });
+
+    it('--env dev still checks the configured providers (here resolved to their stand-ins)', async () => {
+      const { code, stdout } = await run(runCheckIdp, ['--env', 'dev', '--idp', 'okta', ...resolveArgs()]);
+      expect(code).toBe(0);
+      expect(stdout).toContain('identity provider "okta" (https://example-corp.okta.com/oauth2/ausexample0gateway01)\n');
+    });
   });
 
   it('usage errors', async () => {

@@ -132,8 +132,15 @@ describe('Cognito: machine-to-machine callers (client credentials, V3_0)', () =>
   });
 
   it('without the trigger (or with V2_0, which does not run for client credentials) the token is refused and the M2M recipe is named', async () => {
-    const { e, text } = await explain(cognitoM2MToken(p));
+    const token = cognitoM2MToken(p);
+    const { e, text } = await explain(token);
     expect(e.outcome.reason).toBe('TENANT_CLAIM_MISSING');
+    expect((await authorize(token, e)).line.reason).toBe('TENANT_CLAIM_MISSING');
+    expect(failLines(text)).toEqual([
+      '  [FAIL] tenant, role and tier claims: tenant: claim "custom:tenant_id" is missing',
+      '         role: claim "cognito:groups" is absent, so the role is "" (not a refusal; docs/identity-providers.md#cognito-groups-as-roles)',
+      '         tier: claim "custom:tier" is absent (the tier comes from the tenant table anyway)',
+    ]);
     expect(fixLines(text)).toEqual([
       '  - the token needs the tenant in claim "custom:tenant_id" (claims.tenant of identity provider "cognito"): docs/identity-providers.md#cognito-machine-to-machine-callers-client-credentials',
     ]);
@@ -179,6 +186,12 @@ describe('Okta: custom authorization server', () => {
     const token = oktaAccessToken(p, { sub: '0oa1example2client3', uid: undefined, groups: undefined, tenant: undefined });
     const { e, text } = await explain(token);
     expect(e.outcome.reason).toBe('TENANT_CLAIM_MISSING');
+    expect((await authorize(token, e)).line.reason).toBe('TENANT_CLAIM_MISSING');
+    expect(failLines(text)).toEqual([
+      '  [FAIL] tenant, role and tier claims: tenant: claim "tenant" is missing',
+      '         role: claim "groups" is absent, so the role is "" (not a refusal; docs/identity-providers.md#okta-tenant-and-groups-claims)',
+      '         tier: claim "tier" is absent (the tier comes from the tenant table anyway)',
+    ]);
     expect(fixLines(text)).toEqual(['  - the token needs the tenant in claim "tenant" (claims.tenant of identity provider "okta"): docs/identity-providers.md#okta-tenant-and-groups-claims']);
     const fixed = oktaAccessToken(p, { sub: '0oa1example2client3', uid: undefined, groups: undefined });
     expect((await explain(fixed)).e.outcome.status).toBe('allow');
@@ -241,17 +254,29 @@ describe('Microsoft Entra ID: v2.0 access tokens', () => {
 
   it('refuses a token from another Entra tenant and points to the multi-tenant recipe', async () => {
     const other = '99999999-0000-4000-8000-000000000009';
-    const { e, text } = await explain(entraAccessToken(p, { iss: `https://login.microsoftonline.com/${other}/v2.0`, tid: other }));
+    const token = entraAccessToken(p, { iss: `https://login.microsoftonline.com/${other}/v2.0`, tid: other });
+    const { e, text } = await explain(token);
     expect(e.outcome.reason).toBe('ISSUER_UNKNOWN');
+    expect((await authorize(token, e)).line.reason).toBe('ISSUER_UNKNOWN');
+    expect(failLines(text)).toEqual([
+      `  [FAIL] issuer (iss): iss "https://login.microsoftonline.com/${other}/v2.0" matches no configured issuer (compared exactly)`,
+      `         compared with "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000001/v2.0": the token's iss is Entra tenant ${other}, the configured one is 00000000-0000-4000-8000-000000000001; a multi-tenant app needs one identity provider per tenant (docs/identity-providers.md#entra-id-multi-tenant-apps)`,
+    ]);
     expect(fixLines(text)).toEqual([
       `  - the token's iss is Entra tenant ${other}, the configured one is 00000000-0000-4000-8000-000000000001; a multi-tenant app needs one identity provider per tenant (docs/identity-providers.md#entra-id-multi-tenant-apps)`,
     ]);
   });
 
   it('without the optional claim the token is refused (403) and the directory-extension recipe is named', async () => {
-    const { e, text } = await explain(entraAccessToken(p, { 'extn.tenant': undefined }));
+    const token = entraAccessToken(p, { 'extn.tenant': undefined });
+    const { e, text } = await explain(token);
     expect(e.outcome).toMatchObject({ status: 403, reason: 'TENANT_CLAIM_MISSING' });
-    expect(failLines(text)[0]).toBe('  [FAIL] tenant, role and tier claims: tenant: claim "extn.tenant" is missing');
+    expect((await authorize(token, e)).line.reason).toBe('TENANT_CLAIM_MISSING');
+    expect(failLines(text)).toEqual([
+      '  [FAIL] tenant, role and tier claims: tenant: claim "extn.tenant" is missing',
+      '         role: claim "roles" = ["Gateway.Invoke"] -> "Gateway.Invoke"',
+      '         tier: no tier claim configured; the tier comes from the tenant table',
+    ]);
     expect(fixLines(text)).toEqual([
       '  - the token needs the tenant in claim "extn.tenant" (claims.tenant of identity provider "entra"): docs/identity-providers.md#entra-id-tenant-claim-directory-extension',
     ]);

@@ -161,5 +161,9 @@ export function stampedEntries(context: Readonly<Record<string, string | undefin
   return entries;
 }
 
-/** True when a metadata key is the gateway's (a client's value under it is replaced). */
-export const isReservedMetadataKey = (key: string): boolean => key.startsWith(STAMP_KEY_PREFIX);
+/**
+ * True when a metadata key is the gateway's (a client's value under it is replaced). The prefix
+ * matches in any case: Bedrock's key pattern allows upper case, and `GW-tenant` beside the real
+ * `gw-tenant` would be a look-alike in the invocation log.
+ */
+export const isReservedMetadataKey = (key: string): boolean => key.toLowerCase().startsWith(STAMP_KEY_PREFIX);

@@ -38,6 +38,13 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   apiKeyId: '$context.identity.apiKeyId',
   wafResponseCode: '$context.wafResponseCode',
   responseType: '$context.error.responseType',
+  // Written unquoted on purpose: API Gateway's access-logging variable table defines
+  // `$context.error.messageString` as "The quoted value of $context.error.message, namely
+  // "$context.error.message"", i.e. it is already a JSON string, quotes included (and its
+  // content escaped, unlike `$context.error.message`, which may hold a `"`):
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html
+  // The table does not say what a request without an error writes here (the README's sample shows
+  // `"-"`); that case cannot be checked without a real stage.
   errorMessage: '$context.error.messageString',
 };
 

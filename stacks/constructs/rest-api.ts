@@ -20,6 +20,18 @@ import type { GatewayRoute } from '../../gateway-config/derive';
 const METADATA_CHARACTER = BEDROCK_REQUEST_METADATA.characterClass.replace('\\s', ' \\t\\n\\x0B\\f\\r');
 /** Top-level Converse fields are identifiers (`messages`, `inferenceConfig`, ...); the request template addresses them by name. */
 export const CONVERSE_FIELD_PATTERN = '^[A-Za-z][A-Za-z0-9_]*$';
+/**
+ * At most this many top-level Converse fields. The request template loops over the top-level
+ * fields, and API Gateway stops a `#foreach` at 1,000 iterations, so without a bound a body with
+ * 1,001 fields would pass the model and break in the template instead of getting the gateway's 400.
+ * Converse has 12 top-level body fields today (messages, system, inferenceConfig, toolConfig,
+ * guardrailConfig, additionalModelRequestFields, additionalModelResponseFieldPaths,
+ * promptVariables, requestMetadata, performanceConfig, serviceTier, outputConfig; `modelId` is
+ * the path): https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
+ * 64 leaves room for five times that many and stays far below 1,000. InvokeModel needs no bound:
+ * its template passes `$input.body` through without a loop.
+ */
+export const MAX_CONVERSE_FIELDS = 64;
 
 /**
  * JSON schemas (draft 4, as API Gateway reads them) of the request bodies. Converse
@@ -33,6 +45,7 @@ export const REQUEST_BODY_SCHEMAS: Readonly<Record<GatewayRoute, object>> = {
     title: 'ConverseRequest',
     type: 'object',
     required: ['messages'],
+    maxProperties: MAX_CONVERSE_FIELDS,
     properties: {
       messages: { type: 'array', minItems: 1 },
       requestMetadata: {

@@ -4,10 +4,12 @@
  * fills and a forwarder would stamp.
  *
  * - Converse: the client's body passes through field by field, except `requestMetadata`, whose
- *   client entries outside the `gw-` prefix are kept and whose `gw-` entries are the gateway's.
+ *   client entries outside the `gw-` prefix are kept and whose `gw-` entries are the gateway's
+ *   (the prefix in any case: `GW-tenant` is dropped too, since Bedrock's key pattern
+ *   `[a-zA-Z0-9\s:_@$#=/+,-.]` allows upper case).
  * - InvokeModel: the body passes through unchanged; the stamp goes into the header
  *   `X-Amzn-Bedrock-Request-Metadata` through `$context.requestOverride.header`, which replaces
- *   any value (API Gateway applies overrides after the standard parameter mappings; integration
+ *   any value (so no client key, `gw-` in any case or not, reaches Bedrock's header) (API Gateway applies overrides after the standard parameter mappings; integration
  *   request parameters cannot build one value from several context variables):
  *   https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html
  *
@@ -43,7 +45,9 @@ export function converseRequestTemplate(): string {
     "#if($body.containsKey('requestMetadata'))",
     '#set($client = $body.requestMetadata)',
     '#foreach($key in $client.keySet())',
-    `#if(!$key.startsWith('${STAMP_KEY_PREFIX}'))`,
+    // Lower-cased first: Bedrock's key pattern allows upper case, so `GW-tenant` would otherwise
+    // reach the invocation log beside the real `gw-tenant`.
+    `#if(!$key.toLowerCase().startsWith('${STAMP_KEY_PREFIX}'))`,
     '    "$util.escapeJavaScript($key)": "$util.escapeJavaScript($client.get($key))",',
     '#end',
     '#end',

@@ -73,7 +73,7 @@ describe('Converse', () => {
       messages: [{ role: 'user', content: [{ text: 'hi' }, { image: { format: 'png', source: { bytes: image } } }] }],
       inferenceConfig: { maxTokens: 50 },
       someFutureField: { kept: true },
-      requestMetadata: { project: 'apollo', 'gw-tenant': 'umbrella', 'gw-sub': 'forged' },
+      requestMetadata: { project: 'apollo', 'gw-tenant': 'umbrella', 'gw-sub': 'forged', 'GW-tenant': 'umbrella', 'Gw-Sub': 'forged' },
     };
     const result = await handler(event({ json }));
 

@@ -8,6 +8,7 @@ import Ajv from 'ajv-draft-04';
 import { renderMappingTemplate, type MappingInput } from '../../../local-gateway/mapping-template';
 import { authorizerContext, CLIENT_METADATA_ENTRIES, STAMPED_ENTRIES } from '../../../functions/shared/tenant-stamp';
 import { INVOKE_METADATA_HEADER, MAX_MAPPING_TEMPLATE_BYTES } from '../../../stacks/templates/request-mapping';
+import { MAX_CONVERSE_FIELDS } from '../../../stacks/constructs/rest-api';
 import { exampleConfig } from '../../helpers/config';
 import { resourcesOf, synthGateway } from '../../helpers/synth';
 
@@ -63,6 +64,12 @@ describe('Converse request template', () => {
     ],
     ['an existing client requestMetadata is kept beside the stamp', { messages, requestMetadata: { team: 'search', 'cost center': 'cc:1234/5', empty: '' } }, { team: 'search', 'cost center': 'cc:1234/5', empty: '' }],
     ['a spoofed gw-tenant (and any gw- key) is replaced by the gateway', { messages, requestMetadata: { 'gw-tenant': 'globex', 'gw-sub': 'admin', 'gw-extra': 'x', app: 'chat' } }, { app: 'chat' }],
+    [
+      // Bedrock's key pattern [a-zA-Z0-9\s:_@$#=/+,-.] allows upper case, so these would reach the invocation log as look-alikes.
+      'the reserved prefix in any case (GW-tenant, Gw-sub, gW-) is dropped too; a key merely containing gw- is kept',
+      { messages, requestMetadata: { 'GW-tenant': 'globex', 'Gw-sub': 'admin', 'gW-idp': 'x', 'GW-': 'y', 'my-gw-tag': 'kept', gw: 'kept too' } },
+      { 'my-gw-tag': 'kept', gw: 'kept too' },
+    ],
     ['client keys named like map methods are data', { messages, requestMetadata: { get: 'a', keySet: 'b', size: 'c', containsKey: 'd' } }, { get: 'a', keySet: 'b', size: 'c', containsKey: 'd' }],
     ['an empty requestMetadata', { messages, requestMetadata: {} }, {}],
   ];
@@ -132,6 +139,44 @@ describe('the Converse body model guards the template with a 400', () => {
     expect(errors({ messages, inferenceConfig: {}, newFieldFromBedrock: {} })).toEqual([]);
     expect(errors({ messages: [] })).toEqual(['/messages must NOT have fewer than 1 items']);
   });
+
+  const withFields = (total: number) => ({ messages, ...Object.fromEntries(Array.from({ length: total - 1 }, (_, i) => [`f${i}`, i])) });
+
+  test('1,001 top-level fields are a 400, before the template would loop past API Gateway\'s 1,000 iterations', () => {
+    expect(MAX_CONVERSE_FIELDS).toBe(64);
+    expect(errors(withFields(1001))).toEqual([' must NOT have more than 64 properties']);
+    expect(errors(withFields(65))).toEqual([' must NOT have more than 64 properties']);
+    // What the bound prevents: the real VTL engine refuses the loop the template would run.
+    expect(() => renderMappingTemplate(CONVERSE, request(JSON.stringify(withFields(1001))))).toThrow('#foreach over 1001 items; API Gateway stops a loop at 1000 iterations');
+  });
+
+  test('64 top-level fields pass the model and render through the template unchanged', () => {
+    const body = withFields(64);
+    expect(Object.keys(body)).toHaveLength(64);
+    expect(errors(body)).toEqual([]);
+    expect(JSON.parse(renderMappingTemplate(CONVERSE, request(JSON.stringify(body))).body)).toEqual({ ...body, requestMetadata: STAMP });
+  });
+
+  test('a real Converse body with every top-level field Bedrock defines passes the model', () => {
+    // Request syntax: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
+    const body = {
+      messages,
+      system: [{ text: 'Be brief.' }],
+      inferenceConfig: { maxTokens: 512, temperature: 0.5, topP: 0.9, stopSequences: ['END'] },
+      toolConfig: { tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: { type: 'object' } } } }], toolChoice: { auto: {} } },
+      guardrailConfig: { guardrailIdentifier: 'gr-1', guardrailVersion: '1', trace: 'enabled' },
+      additionalModelRequestFields: { top_k: 250 },
+      additionalModelResponseFieldPaths: ['/stop_sequence'],
+      promptVariables: { city: { text: 'Paris' } },
+      requestMetadata: { app: 'chat' },
+      performanceConfig: { latency: 'standard' },
+      serviceTier: { type: 'default' },
+      outputConfig: { textFormat: { type: 'text' } },
+    };
+    expect(errors(body)).toEqual([]);
+    const { requestMetadata: _sent, ...rest } = body;
+    expect(JSON.parse(renderMappingTemplate(CONVERSE, request(JSON.stringify(body))).body)).toEqual({ ...rest, requestMetadata: { app: 'chat', ...STAMP } });
+  });
 });
 
 describe('InvokeModel request template', () => {
@@ -149,8 +194,8 @@ describe('InvokeModel request template', () => {
     expect(JSON.parse(out.requestOverride.header[INVOKE_METADATA_HEADER])).toEqual(STAMP);
   });
 
-  test("a client's own X-Amzn-Bedrock-Request-Metadata is replaced, not merged", () => {
-    const out = renderMappingTemplate(INVOKE, request('{"inputText":"x"}', { [INVOKE_METADATA_HEADER]: '{"gw-tenant":"globex","team":"search"}' }));
+  test("a client's own X-Amzn-Bedrock-Request-Metadata is replaced, not merged (gw- keys in any case included)", () => {
+    const out = renderMappingTemplate(INVOKE, request('{"inputText":"x"}', { [INVOKE_METADATA_HEADER]: '{"gw-tenant":"globex","GW-tenant":"globex","Gw-sub":"admin","team":"search"}' }));
     expect(JSON.parse(out.requestOverride.header[INVOKE_METADATA_HEADER])).toEqual(STAMP);
   });
 
