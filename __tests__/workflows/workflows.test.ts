@@ -71,6 +71,35 @@ describe('review (pull requests)', () => {
     expect(review.jobs.comment.steps.map((s) => s.run ?? '').join('\n')).toContain('npm run --silent pr-comment -- post --body comment.md');
   });
 
+  test('the tenant diff and the policy findings run before synth and reach the comment when synth fails; synth stays the gate', () => {
+    const reviewSteps = review.jobs.review.steps;
+    const index = (text: string) => reviewSteps.findIndex((s) => (s.run ?? '').includes(text));
+    const [diff, policy, synth] = [index('npm run --silent report -- --base'), index('npm run --silent lint:infra'), index('npm run synth')];
+    expect([diff, policy, synth].every((i) => i >= 0)).toBe(true);
+    expect(diff).toBeLessThan(synth);
+    expect(policy).toBeLessThan(synth);
+    // Neither records a failure as a step failure: the exit code goes to a file the comment job checks.
+    expect(reviewSteps[diff].run).toContain('echo "$status" > review-out/tenant-diff.exit');
+    expect(reviewSteps[policy].run).toContain('echo "$status" > review-out/policy.exit');
+    expect(reviewSteps[policy].if).toBe('always()');
+    // Synth is not softened: no `|| true`, no continue-on-error, no condition.
+    expect(reviewSteps[synth]).toEqual({ name: 'Synthesize (fails on a policy error)', run: 'npm run synth', env: { CI: 'true' } });
+    // The results are uploaded after a failed synth too, and the plan job needs the review job.
+    const upload = step(review.jobs.review, 'actions/upload-artifact')!;
+    expect(upload.if).toBe('always()');
+    expect(upload.with).toEqual({ name: 'review-out', path: 'review-out/' });
+    expect(reviewSteps.indexOf(upload)).toBe(reviewSteps.length - 1);
+  });
+
+  test('the comment job fails when a result file is missing or records an error (pr-comment check), after posting', () => {
+    const commentSteps = review.jobs.comment.steps;
+    const check = commentSteps.findIndex((s) => s.run?.trim() === 'npm run --silent pr-comment -- check --dir comment-flat');
+    const post = commentSteps.findIndex((s) => (s.run ?? '').includes('pr-comment -- post'));
+    expect(check).toBe(commentSteps.length - 1);
+    expect(post).toBeLessThan(check);
+    expect(commentSteps[check].if).toBeUndefined();
+  });
+
   test('AWS through GitHub OIDC role assumption, Terraform Cloud through a token secret; only the plan job may ask for an ID token', () => {
     const aws = step(review.jobs.plan, 'aws-actions/configure-aws-credentials')!;
     expect(aws.with!['role-to-assume']).toBe('${{ fromJSON(vars.AWS_PLAN_ROLE_ARNS)[matrix.environment] }}');
