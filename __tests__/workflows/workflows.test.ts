@@ -109,6 +109,17 @@ describe('review (pull requests)', () => {
     for (const [name, job] of Object.entries(review.jobs)) if (name !== 'plan') expect([name, job.permissions?.['id-token']]).toEqual([name, undefined]);
   });
 
+  test('the plan step passes the environment\'s Terraform Cloud workspace for tag-selected workspaces (TF_WORKSPACE from vars.TF_WORKSPACES)', () => {
+    expect(review.jobs.plan.steps.find((s) => s.name === 'terraform plan')!.env).toEqual({
+      ENVIRONMENT: '${{ matrix.environment }}',
+      TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+      TF_WORKSPACE: "${{ fromJSON(vars.TF_WORKSPACES || '{}')[matrix.environment] }}",
+    });
+    // The inputs are documented where the workflows are adapted.
+    expect(readFileSync(path.join(WORKFLOW_DIR, 'review.yml'), 'utf8')).toContain('#   vars.TF_WORKSPACES ');
+    expect(readFileSync(path.join(WORKFLOW_DIR, 'deploy.yml'), 'utf8')).toContain('#     vars.TF_WORKSPACE ');
+  });
+
   test('plans and comments only for branches of this repository (forks get no secrets)', () => {
     expect(review.jobs.plan.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
     expect(review.jobs.comment.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
@@ -155,7 +166,8 @@ describe('deploy (main)', () => {
     expect(readFileSync(path.join(REPO_ROOT, 'scripts', 'plan.ts'), 'utf8')).toContain("const planFile = path.join(outDir, `${stack}.tfplan`);");
     // Piped into tee, a failed plan or apply must still fail its step: `shell: bash` is bash -eo pipefail on GitHub's runners.
     for (const s of terraformSteps.filter((t) => t.run!.includes('|') || t.run!.includes('for plan'))) expect([s.name, s.shell]).toEqual([s.name, 'bash']);
-    for (const s of terraformSteps) expect([s.name, s.env]).toEqual([s.name, { ENVIRONMENT: '${{ matrix.environment }}', TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}' }]);
+    // TF_WORKSPACE from the GitHub environment's variable: empty (unset for Terraform) except where the environment chooses its workspace by tags.
+    for (const s of terraformSteps) expect([s.name, s.env]).toEqual([s.name, { ENVIRONMENT: '${{ matrix.environment }}', TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}', TF_WORKSPACE: '${{ vars.TF_WORKSPACE }}' }]);
   });
 });
 
