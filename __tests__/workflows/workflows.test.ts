@@ -11,6 +11,7 @@ import { REPO_ROOT, exampleConfig } from '../helpers/config';
 
 interface Step {
   readonly name?: string;
+  readonly if?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
