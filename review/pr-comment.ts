@@ -109,3 +109,31 @@ export function composeComment(a: ReviewArtifacts): string {
   ];
   return `${sections.join('\n\n')}\n`;
 }
+
+/** The files the review job must leave, with what each records. */
+export const REQUIRED_RESULTS = [
+  ['tenant-diff.md', 'the tenant diff'],
+  ['tenant-diff.exit', "the tenant diff's exit code"],
+  ['policy.md', 'the policy findings'],
+  ['policy.exit', "lint:infra's exit code"],
+] as const;
+
+/**
+ * What makes the review fail, one line each: a required result file that is missing (the review
+ * job stopped before writing it, so the comment cannot show it: fail closed rather than pass) or
+ * an exit file that is not 0.
+ */
+export function reviewFailures(dir: string): string[] {
+  const failures: string[] = [];
+  for (const [file, what] of REQUIRED_RESULTS) {
+    const full = path.join(dir, file);
+    if (!existsSync(full)) {
+      failures.push(`${file} is missing: the review job did not record ${what}`);
+      continue;
+    }
+    if (!file.endsWith('.exit')) continue;
+    const code = readFileSync(full, 'utf8').trim();
+    if (code !== '0') failures.push(`${file} is ${JSON.stringify(code)}: ${file === 'policy.exit' ? 'lint:infra found a policy error' : 'the config in the pull request is invalid'} (see the comment)`);
+  }
+  return failures;
+}

@@ -1,8 +1,9 @@
 /**
  * `npm run report -- --base <ref>`: what changes for whom between the config at a git ref and
  * the working tree. Only differences, each with before and after; the risky ones (quota
- * raised, model granted, tenant re-enabled or added, identity provider added or allowed,
- * policy suppression added) are listed first. A change made in every environment is one row.
+ * raised, budget raised or removed, model granted, tenant re-enabled or added, identity provider
+ * added or allowed, policy suppression added, WAF requirement or budget enforcement dropped) are
+ * listed first; what "budget raised" means is `budgetRaised` in fields.ts. A change made in every environment is one row.
  */
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { shardCount, shardName, tenantShard } from '../gateway-config/tenant-shards';
@@ -82,9 +83,10 @@ export function diffConfigs(base: GatewayConfig, head: GatewayConfig): Change[] 
 const KINDS = [ENVIRONMENTS, ...PER_ENVIRONMENT_KINDS] as ReadonlyArray<EntryKind<unknown>>;
 const kindOf = (key: string) => KINDS.find((k) => k.key === key)!;
 
-function formatSide(kind: EntryKind<unknown>, value: Change['before']): string {
+/** One side of a change: a field's value (`changed`), or every field of an added or removed entry. */
+function formatSide(kind: EntryKind<unknown>, change: Change, value: Change['before']): string {
   if (value === undefined) return '—';
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('limit' in value)) {
+  if (change.change !== 'changed') {
     const values = value as Record<string, Value>;
     return kind.fields
       .filter((f) => values[f.key] !== null && !(Array.isArray(values[f.key]) && (values[f.key] as unknown[]).length === 0))
@@ -140,11 +142,11 @@ export function reviewChanges({ ref, base, head }: ReviewInput, fullReport: (con
       `**${risky.length} risky ${risky.length === 1 ? 'change' : 'changes'}**, review first:\n\n` +
         table(
           ['where', 'entry', 'risk', 'before', 'after'],
-          risky.map((c) => [where(c, all), `${kindOf(c.kind).noun} \`${c.id}\`${c.shard ? ` (shard \`${c.shard}\`)` : ''}`, c.risk!, formatSide(kindOf(c.kind), c.before), formatSide(kindOf(c.kind), c.after)]),
+          risky.map((c) => [where(c, all), `${kindOf(c.kind).noun} \`${c.id}\`${c.shard ? ` (shard \`${c.shard}\`)` : ''}`, c.risk!, formatSide(kindOf(c.kind), c, c.before), formatSide(kindOf(c.kind), c, c.after)]),
         ),
     );
   }
-  const row = (c: Change) => [`\`${c.id}\`${c.shard ? ` (shard \`${c.shard}\`)` : ''}`, changeLabel(c), formatSide(kindOf(c.kind), c.before), formatSide(kindOf(c.kind), c.after), c.risk ?? ''];
+  const row = (c: Change) => [`\`${c.id}\`${c.shard ? ` (shard \`${c.shard}\`)` : ''}`, changeLabel(c), formatSide(kindOf(c.kind), c, c.before), formatSide(kindOf(c.kind), c, c.after), c.risk ?? ''];
   const kindSection = (kind: EntryKind<unknown>, list: Change[], heading: string) => {
     const ordered = [...list.filter((c) => c.risk), ...list.filter((c) => !c.risk)];
     return `${heading} ${kind.title}\n\n${table([kind.noun, 'change', 'before', 'after', 'risk'], ordered.map(row))}`;

@@ -21,13 +21,17 @@
  * applied). With `--only shards` that is an error instead (exit 1): the caller asked for shard plans.
  *
  * Credentials are the usual ones for the backend and provider (AWS: environment, profile or
- * OIDC role; Terraform Cloud: TF_TOKEN_app_terraform_io). Exit codes: 0 planned, 1 synth or
- * Terraform failed (any stack), 2 bad usage.
+ * OIDC role; Terraform Cloud: TF_TOKEN_app_terraform_io). An environment whose Terraform Cloud
+ * workspace is chosen by tags (`workspaceTags`) needs TF_WORKSPACE naming one workspace with those
+ * tags (Terraform cannot ask which in automation); any other environment refuses a non-empty
+ * TF_WORKSPACE, which would select another state. Exit codes: 0 planned, 1 synth or Terraform
+ * failed (any stack), 2 bad usage (including TF_WORKSPACE).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '../gateway-config/load';
 import { ConfigError } from '../gateway-config/validate';
+import type { Environment } from '../gateway-config/schema';
 import { formatEnvironmentPlan, summarizePlan, type EnvironmentPlan, type StackPlan } from '../review/plan-summary';
 import { REPO_ROOT, TF_FLAGS, init, outputs, stackDir, synthesize, terraform } from './lib/local-deploy';
 
@@ -132,12 +136,33 @@ async function coreNotReady(outdir: string, environment: string, core: string, s
   return `the tenant shards read the core stack's outputs (${needed.join(', ')}) from its state, and ${core} has not been applied with tenant shards yet: ${state}. Apply ${core} first, then plan the shards: npm run plan -- ${environment} --only shards`;
 }
 
+/**
+ * Why TF_WORKSPACE does not fit the environment's backend, or undefined when it does. With
+ * `cloud { workspaces { tags } }` Terraform picks the workspace from TF_WORKSPACE and, without a
+ * terminal (TF_INPUT=0), cannot ask for one; Terraform treats an empty TF_WORKSPACE as unset.
+ * https://developer.hashicorp.com/terraform/cli/cloud/settings (Environment variables: TF_WORKSPACE)
+ */
+export function workspaceProblem(environment: Environment, env: NodeJS.ProcessEnv): string | undefined {
+  const selected = env.TF_WORKSPACE ?? '';
+  const state = environment.state;
+  if (state.backend === 'cloud' && state.workspaceTags !== undefined) {
+    if (selected !== '') return undefined;
+    return `environment ${environment.name} selects its Terraform Cloud workspace by tags (${state.workspaceTags.join(', ')}): set TF_WORKSPACE to the name of one workspace carrying them (CI: vars.TF_WORKSPACES in review.yml, the GitHub environment's vars.TF_WORKSPACE in deploy.yml)`;
+  }
+  if (selected === '') return undefined;
+  const where = state.backend === 'cloud' ? `names its Terraform Cloud workspace (${state.workspace})` : `keeps its state in the ${state.backend} backend`;
+  return `TF_WORKSPACE is set (${selected}), but environment ${environment.name} ${where}, where it would select another state: unset TF_WORKSPACE (it is only for environments with workspaceTags)`;
+}
+
 /** Synth, then init and plan the environment's stacks: the core first, then its shards (a few at a time). */
-export async function planEnvironment(args: PlanArgs, configDir: string = process.env.GATEWAY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR): Promise<EnvironmentPlan> {
+export async function planEnvironment(args: PlanArgs, configDir: string = process.env.GATEWAY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR, env: NodeJS.ProcessEnv = process.env): Promise<EnvironmentPlan> {
   const { config } = loadConfig(configDir);
-  if (!config.environments.some((e) => e.name === args.environment)) {
+  const environment = config.environments.find((e) => e.name === args.environment);
+  if (!environment) {
     throw new UsageError(`no environment ${args.environment}; configured: ${config.environments.map((e) => e.name).join(', ')}`);
   }
+  const problem = workspaceProblem(environment, env);
+  if (problem !== undefined) throw new UsageError(problem);
   const outdir = path.join(args.outDir, 'cdktf.out');
   mkdirSync(args.outDir, { recursive: true });
   await synthesize({ outdir, configDir });

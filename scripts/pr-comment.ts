@@ -3,15 +3,17 @@
  *
  *   npm run pr-comment -- compose --dir <artifacts> [--commit <sha>] [--tests <result>]
  *       prints the comment built from what the review jobs wrote (see review/pr-comment.ts)
+ *   npm run pr-comment -- check --dir <artifacts>
+ *       exits 1, naming each, when a required result file is missing or an exit file is not 0
  *   npm run pr-comment -- post --body <file>
  *       creates the comment or updates the previous one; reads GITHUB_TOKEN, GITHUB_REPOSITORY,
  *       PR_NUMBER and GITHUB_API_URL (default https://api.github.com) from the environment
  */
 import { readFileSync } from 'node:fs';
 import { upsertComment } from '../review/github-comment';
-import { composeComment, readArtifacts } from '../review/pr-comment';
+import { composeComment, readArtifacts, reviewFailures } from '../review/pr-comment';
 
-const USAGE = 'usage: npm run pr-comment -- compose --dir <artifacts> [--commit <sha>] [--tests <result>] | post --body <file>';
+const USAGE = 'usage: npm run pr-comment -- compose --dir <artifacts> [--commit <sha>] [--tests <result>] | check --dir <artifacts> | post --body <file>';
 
 function options(argv: readonly string[], allowed: readonly string[]): Record<string, string> | string {
   const out: Record<string, string> = {};
@@ -33,6 +35,18 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     process.stdout.write(composeComment(readArtifacts(o.dir, (o.commit ?? 'this pull request').slice(0, 12), o.tests ?? 'skipped')));
     return 0;
+  }
+  if (command === 'check') {
+    const o = options(rest, ['--dir']);
+    if (typeof o === 'string' || !o.dir) {
+      process.stderr.write(`${typeof o === 'string' ? o : USAGE}\n`);
+      return 2;
+    }
+    const failures = reviewFailures(o.dir);
+    // GitHub annotations; the lines name files and exit codes only.
+    for (const failure of failures) process.stdout.write(`::error::${failure}\n`);
+    if (failures.length === 0) process.stdout.write('The review recorded every result; no errors.\n');
+    return failures.length > 0 ? 1 : 0;
   }
   if (command === 'post') {
     const o = options(rest, ['--body']);

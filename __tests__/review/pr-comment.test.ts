@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { upsertComment } from '../../review/github-comment';
 import { formatEnvironmentPlan } from '../../review/plan-summary';
-import { COMMENT_MARKER, composeComment, readArtifacts } from '../../review/pr-comment';
+import { spawnSync } from 'node:child_process';
+import { COMMENT_MARKER, composeComment, readArtifacts, reviewFailures } from '../../review/pr-comment';
+import { REPO_ROOT } from '../helpers/config';
 
 let dir: string;
 beforeEach(() => {
@@ -123,6 +125,49 @@ test('failures read as failures, and an oversized section is cut to fit GitHub\'
   expect(comment).toContain('| policy | ❌ 2 errors; synth fails until each is fixed or suppressed with a reason |');
   expect(comment.length).toBeLessThan(65_536);
   expect(comment).toMatch(/… cut here \(\d+ more characters\); the full output is in the workflow run\./);
+});
+
+describe('the check that fails the comment job', () => {
+  const results = () => {
+    write('tenant-diff.md', DIFF);
+    write('tenant-diff.exit', '0\n');
+    write('policy.md', POLICY);
+    write('policy.exit', '0\n');
+  };
+
+  test('every result present and 0: no failures', () => {
+    results();
+    expect(reviewFailures(dir)).toEqual([]);
+  });
+
+  test('a missing result fails closed, naming the file; a non-zero exit file fails with its meaning', () => {
+    expect(reviewFailures(dir)).toEqual([
+      'tenant-diff.md is missing: the review job did not record the tenant diff',
+      "tenant-diff.exit is missing: the review job did not record the tenant diff's exit code",
+      'policy.md is missing: the review job did not record the policy findings',
+      "policy.exit is missing: the review job did not record lint:infra's exit code",
+    ]);
+    results();
+    rmSync(path.join(dir, 'policy.exit'));
+    write('tenant-diff.exit', '1\n');
+    expect(reviewFailures(dir)).toEqual([
+      'tenant-diff.exit is "1": the config in the pull request is invalid (see the comment)',
+      "policy.exit is missing: the review job did not record lint:infra's exit code",
+    ]);
+    write('policy.exit', '1\n');
+    write('tenant-diff.exit', '0\n');
+    expect(reviewFailures(dir)).toEqual(['policy.exit is "1": lint:infra found a policy error (see the comment)']);
+  });
+
+  test('npm run pr-comment -- check: exit 1 with an annotation per failure, 0 when complete', () => {
+    const cli = () => spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', 'pr-comment.ts'), 'check', '--dir', dir], { encoding: 'utf8' });
+    write('tenant-diff.md', DIFF);
+    write('tenant-diff.exit', '0\n');
+    write('policy.md', POLICY);
+    expect(cli()).toMatchObject({ status: 1, stdout: "::error::policy.exit is missing: the review job did not record lint:infra's exit code\n" });
+    write('policy.exit', '0\n');
+    expect(cli()).toMatchObject({ status: 0, stdout: 'The review recorded every result; no errors.\n' });
+  }, 60_000);
 });
 
 describe('posting through the GitHub API', () => {

@@ -11,6 +11,7 @@ import { REPO_ROOT, exampleConfig } from '../helpers/config';
 
 interface Step {
   readonly name?: string;
+  readonly if?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
@@ -71,6 +72,35 @@ describe('review (pull requests)', () => {
     expect(review.jobs.comment.steps.map((s) => s.run ?? '').join('\n')).toContain('npm run --silent pr-comment -- post --body comment.md');
   });
 
+  test('the tenant diff and the policy findings run before synth and reach the comment when synth fails; synth stays the gate', () => {
+    const reviewSteps = review.jobs.review.steps;
+    const index = (text: string) => reviewSteps.findIndex((s) => (s.run ?? '').includes(text));
+    const [diff, policy, synth] = [index('npm run --silent report -- --base'), index('npm run --silent lint:infra'), index('npm run synth')];
+    expect([diff, policy, synth].every((i) => i >= 0)).toBe(true);
+    expect(diff).toBeLessThan(synth);
+    expect(policy).toBeLessThan(synth);
+    // Neither records a failure as a step failure: the exit code goes to a file the comment job checks.
+    expect(reviewSteps[diff].run).toContain('echo "$status" > review-out/tenant-diff.exit');
+    expect(reviewSteps[policy].run).toContain('echo "$status" > review-out/policy.exit');
+    expect(reviewSteps[policy].if).toBe('always()');
+    // Synth is not softened: no `|| true`, no continue-on-error, no condition.
+    expect(reviewSteps[synth]).toEqual({ name: 'Synthesize (fails on a policy error)', run: 'npm run synth', env: { CI: 'true' } });
+    // The results are uploaded after a failed synth too, and the plan job needs the review job.
+    const upload = step(review.jobs.review, 'actions/upload-artifact')!;
+    expect(upload.if).toBe('always()');
+    expect(upload.with).toEqual({ name: 'review-out', path: 'review-out/' });
+    expect(reviewSteps.indexOf(upload)).toBe(reviewSteps.length - 1);
+  });
+
+  test('the comment job fails when a result file is missing or records an error (pr-comment check), after posting', () => {
+    const commentSteps = review.jobs.comment.steps;
+    const check = commentSteps.findIndex((s) => s.run?.trim() === 'npm run --silent pr-comment -- check --dir comment-flat');
+    const post = commentSteps.findIndex((s) => (s.run ?? '').includes('pr-comment -- post'));
+    expect(check).toBe(commentSteps.length - 1);
+    expect(post).toBeLessThan(check);
+    expect(commentSteps[check].if).toBeUndefined();
+  });
+
   test('AWS through GitHub OIDC role assumption, Terraform Cloud through a token secret; only the plan job may ask for an ID token', () => {
     const aws = step(review.jobs.plan, 'aws-actions/configure-aws-credentials')!;
     expect(aws.with!['role-to-assume']).toBe('${{ fromJSON(vars.AWS_PLAN_ROLE_ARNS)[matrix.environment] }}');
@@ -78,6 +108,17 @@ describe('review (pull requests)', () => {
     expect(review.jobs.plan.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     expect(review.jobs.plan.steps.find((s) => s.name === 'terraform plan')!.env!.TF_TOKEN_app_terraform_io).toBe('${{ secrets.TF_API_TOKEN }}');
     for (const [name, job] of Object.entries(review.jobs)) if (name !== 'plan') expect([name, job.permissions?.['id-token']]).toEqual([name, undefined]);
+  });
+
+  test('the plan step passes the environment\'s Terraform Cloud workspace for tag-selected workspaces (TF_WORKSPACE from vars.TF_WORKSPACES)', () => {
+    expect(review.jobs.plan.steps.find((s) => s.name === 'terraform plan')!.env).toEqual({
+      ENVIRONMENT: '${{ matrix.environment }}',
+      TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+      TF_WORKSPACE: "${{ fromJSON(vars.TF_WORKSPACES || '{}')[matrix.environment] }}",
+    });
+    // The inputs are documented where the workflows are adapted.
+    expect(readFileSync(path.join(WORKFLOW_DIR, 'review.yml'), 'utf8')).toContain('#   vars.TF_WORKSPACES ');
+    expect(readFileSync(path.join(WORKFLOW_DIR, 'deploy.yml'), 'utf8')).toContain('#     vars.TF_WORKSPACE ');
   });
 
   test('plans and comments only for branches of this repository (forks get no secrets)', () => {
@@ -126,7 +167,8 @@ describe('deploy (main)', () => {
     expect(readFileSync(path.join(REPO_ROOT, 'scripts', 'plan.ts'), 'utf8')).toContain("const planFile = path.join(outDir, `${stack}.tfplan`);");
     // Piped into tee, a failed plan or apply must still fail its step: `shell: bash` is bash -eo pipefail on GitHub's runners.
     for (const s of terraformSteps.filter((t) => t.run!.includes('|') || t.run!.includes('for plan'))) expect([s.name, s.shell]).toEqual([s.name, 'bash']);
-    for (const s of terraformSteps) expect([s.name, s.env]).toEqual([s.name, { ENVIRONMENT: '${{ matrix.environment }}', TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}' }]);
+    // TF_WORKSPACE from the GitHub environment's variable: empty (unset for Terraform) except where the environment chooses its workspace by tags.
+    for (const s of terraformSteps) expect([s.name, s.env]).toEqual([s.name, { ENVIRONMENT: '${{ matrix.environment }}', TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}', TF_WORKSPACE: '${{ vars.TF_WORKSPACE }}' }]);
   });
 });
 
