@@ -14,6 +14,7 @@ import { evaluatePolicy, matchesWildcard, type AuthorizerResult } from '../../lo
 import { BedrockStandIn, buildInvocationLogRecord, subscriptionFilterEvent } from '../../local-gateway/bedrock-stand-in';
 import { DevIdpServer, mintDevToken } from '../../local-gateway/dev-idp';
 import { lambdaEnvironment, loadLambdaFunction, readZip } from '../../local-gateway/lambda-bundle';
+import { integrationRoleSessionArn, meteringSubscription } from '../../local-gateway/serve';
 import { LocalGateway } from '../../local-gateway/server';
 import { loadStackModel, type StackModel } from '../../local-gateway/stack-model';
 import { quotaPeriodStart, StackApiKeyStates, UsagePlanEnforcer } from '../../local-gateway/usage-plans';
@@ -63,6 +64,32 @@ describe('stack model', () => {
       ['bedrock-gw-local-tier-silver', { rateLimit: 10, burstLimit: 20 }, { limit: 100000, period: 'WEEK', offset: 0 }, 2],
     ]);
     expect(model.accessLogFormat).toMatch(/^\{"requestId":"\$context\.requestId",/);
+  });
+
+  test('invocation logging and the integration role come from the Terraform JSON; the stand-in\'s records pass the stack\'s subscription filter pattern', () => {
+    expect(model.invocationLogging).toEqual({
+      logGroupName: '/aws/bedrock/bedrock-gw-local/model-invocations',
+      configuredByStack: true,
+      subscriptionFilters: [{
+        name: 'bedrock-gw-local-metering',
+        filterPattern: '{ ($.schemaType = "ModelInvocationLog") && ($.identity.arn = "arn:aws:sts::123456789012:assumed-role/bedrock-gw-local-bedrock-invoke/*") }',
+        destinationAddress: expect.stringMatching(/^aws_lambda_function\.token-budgets_metering_function_/),
+      }],
+    });
+    expect(model.integrationRoleName).toBe('bedrock-gw-local-bedrock-invoke');
+    expect(integrationRoleSessionArn(model.integrationRoleName!)).toBe('arn:aws:sts::123456789012:assumed-role/bedrock-gw-local-bedrock-invoke/local-gateway');
+    const subscription = meteringSubscription(model);
+    expect([subscription.name, subscription.logGroup]).toEqual(['bedrock-gw-local-metering', '/aws/bedrock/bedrock-gw-local/model-invocations']);
+    const record = (identityArn: string) => JSON.stringify(buildInvocationLogRecord({ requestId: 'r', operation: 'Converse', modelId: 'm', inputTokens: 1, outputTokens: 1, accountId: '123456789012', region: 'us-east-1', identityArn, timestamp: new Date(0) }));
+    expect(subscription.passes(record(integrationRoleSessionArn(model.integrationRoleName!)))).toBe(true);
+    // The caller the stand-in named before it read the stack: the deployed filter drops it.
+    expect(subscription.passes(record('arn:aws:sts::123456789012:assumed-role/bedrock-gateway/local'))).toBe(false);
+    // Forwarder mode: no AWS integration role, no invocation logging of its own (no tokenBudgets).
+    const forwarder = loadStackModel(app.stacks['gateway-local-forwarder']);
+    expect([forwarder.invocationLogging, forwarder.integrationRoleName]).toEqual([undefined, undefined]);
+    expect(() => meteringSubscription(forwarder)).toThrow(`stack ${app.stacks['gateway-local-forwarder']} has no model invocation logging (no logging configuration, no output invocation_log_group_name): there is nothing to meter`);
+    // An existing (not managed) configuration: the group named in the config, the account's configuration left alone.
+    expect(loadStackModel(app.stacks['gateway-prod']).invocationLogging).toMatchObject({ logGroupName: '/aws/bedrock/model-invocations', configuredByStack: false });
   });
 });
 
