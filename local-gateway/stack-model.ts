@@ -404,7 +404,14 @@ export function loadStackModel(dir: string, options: StackModelOptions = {}): St
           logGroupName,
           configuredByStack: cloudwatchConfig?.log_group_name !== undefined,
           subscriptionFilters: of('aws_cloudwatch_log_subscription_filter')
-            .filter(({ address, body }) => resolve(`${address}.log_group_name`, body.log_group_name) === logGroupName)
+            // A filter on another group (whose name may be known only after apply) is not this one's.
+            .filter(({ address, body }) => {
+              try {
+                return resolve(`${address}.log_group_name`, body.log_group_name) === logGroupName;
+              } catch {
+                return false;
+              }
+            })
             .map(({ address, body }) => {
               const destination = functionAddressOf(body.destination_arn);
               return { name: resolve(`${address}.name`, body.name), filterPattern: resolve(`${address}.filter_pattern`, body.filter_pattern ?? ''), ...(destination ? { destinationAddress: destination } : {}) };

@@ -212,7 +212,7 @@ async function startServing(environmentName: string, gatewayDir: string, emulato
     emulatorEndpoint,
     restApiId,
     onAccessLog: (line) => process.stdout.write(`access ${line}\n`),
-    // Token budgets: the stand-in's invocation log records go to the metering handler as a subscription filter would send them.
+    // Token budgets: each invocation log record the stack's subscription filter pattern passes goes to the metering handler, as the filter would send it.
     ...(ledgerTable !== undefined ? { meteringLedgerTable: ledgerTable } : {}),
   });
   exampleTenant = config.tenants.find((t) => t.enabled && effectiveModels(config, t).length > 0);
