@@ -4,7 +4,8 @@
  * inputs produce Bedrock's error statuses. It records what it received (for tests) and writes one
  * model invocation log record per call, in the format of Bedrock's model invocation logging
  * (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html), to a
- * CloudWatch Logs group (on the emulator), and hands the same record to `onInvocationLog`, so a
+ * CloudWatch Logs group (on the emulator: the stack's invocation log group when served by
+ * `serveLocalGateway`), and hands the same record to `onInvocationLog`, so a
  * metering pipeline can be fed the way a subscription filter would feed it.
  *
  * Trigger inputs (anywhere in the Converse messages' text, or in the InvokeModel body):
@@ -166,7 +167,11 @@ export interface StandInOptions {
   readonly region?: string;
   /** @default 123456789012 */
   readonly accountId?: string;
-  /** Caller identity written into log records. @default the gateway's execution role */
+  /**
+   * Caller identity written into log records (`serveLocalGateway` passes the stack's caller: the
+   * integration's credentials role session, or the forwarder's role session).
+   * @default `arn:aws:sts::<account>:assumed-role/bedrock-gateway/local`, which no stack's subscription filter selects
+   */
   readonly identityArn?: string;
 }
 

@@ -22,7 +22,8 @@ import { oneRequestAtATime } from './emulator-serial';
 import { lambdaEnvironment, type FunctionCredentials } from './lambda-bundle';
 import { LocalGateway } from './server';
 import { bedrockSigV4Check, type SigV4Credentials, type SigV4Result } from './sigv4-verify';
-import { loadStackModel, type LambdaFunctionModel, type StackModel } from './stack-model';
+import { compileFilterPattern } from './filter-pattern';
+import { EMULATOR_ACCOUNT_FACTS, loadStackModel, type LambdaFunctionModel, type StackModel } from './stack-model';
 import { EmulatorApiKeyStates } from './usage-plans';
 
 export interface ServeOptions {
@@ -46,12 +47,11 @@ export interface ServeOptions {
   readonly onInvocationLog?: (record: InvocationLogRecord) => void | Promise<void>;
   /** The stand-in's check of each request. @default the SigV4 check when the stack has AWS_PROXY routes, else none */
   readonly verifyRequest?: StandInOptions['verifyRequest'];
-  /** Invocation log group. @default /aws/bedrock/modelinvocations */
-  readonly invocationLogGroup?: string;
   /**
-   * The stack's token ledger table (output `token_ledger_table_name`): when set, every invocation
-   * log record is delivered to the metering handler, in process, as a subscription filter delivers
-   * it (one batch per record), so a tenant over budget has its key disabled before its next request.
+   * The stack's token ledger table (output `token_ledger_table_name`): when set, each invocation
+   * log record the stack's subscription filter pattern passes is delivered to the metering handler,
+   * in process, as the subscription filter delivers it (one batch per record), so a tenant over
+   * budget has its key disabled before its next request. Records the pattern drops are not metered.
    */
   readonly meteringLedgerTable?: string;
   /**
@@ -142,21 +142,33 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
     dynamodb && options.meteringLedgerTable !== undefined
       ? createMeteringHandler(buildMeteringSettings(options.config, environment), { dynamodb, apiGateway: apigateway, tableName: options.meteringLedgerTable })
       : undefined;
+  // Records go where the stack's invocation logging writes them (else the default group), and reach
+  // the metering handler only if the stack's subscription filter pattern passes them.
+  const logGroup = stack.invocationLogging?.logGroupName;
+  const subscription = meter ? meteringSubscription(stack) : undefined;
   const onInvocationLog = async (record: InvocationLogRecord) => {
     await options.onInvocationLog?.(record);
-    if (meter) await meter(subscriptionFilterEvent([record], { ...(options.invocationLogGroup ? { logGroup: options.invocationLogGroup } : {}) }));
+    if (meter && subscription?.passes(JSON.stringify(record))) {
+      await meter(subscriptionFilterEvent([record], { logGroup: subscription.logGroup, filterName: subscription.name }));
+    }
   };
   const standIn = new BedrockStandIn({
     region: environment.region,
-    invocationLogs: { client: logs, ...(options.invocationLogGroup ? { groupName: options.invocationLogGroup } : {}) },
+    accountId: EMULATOR_ACCOUNT_FACTS.accountId,
+    invocationLogs: { client: logs, ...(logGroup !== undefined ? { groupName: logGroup } : {}) },
     ...(options.onInvocationLog || meter ? { onInvocationLog } : {}),
     ...(options.verifyRequest
       ? { verifyRequest: options.verifyRequest }
       : signing
         ? { verifyRequest: bedrockSigV4Check({ credentials: signing.accepted, service: 'bedrock', region: environment.region, verdicts: signing.verdicts }) }
         : {}),
-    // Bedrock's invocation log names the caller: the forwarder's role session in that mode.
-    ...(sessions.size > 0 ? { identityArn: [...sessions.values()][0].assumedRoleArn } : {}),
+    // Bedrock's invocation log names the caller: the forwarder's role session in that mode, a
+    // session of the integration's credentials role in the direct mode.
+    ...(sessions.size > 0
+      ? { identityArn: [...sessions.values()][0].assumedRoleArn }
+      : stack.integrationRoleName !== undefined
+        ? { identityArn: integrationRoleSessionArn(stack.integrationRoleName) }
+        : {}),
   });
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
@@ -206,6 +218,31 @@ export async function serveLocalGateway(options: ServeOptions): Promise<ServedGa
     dynamodb?.destroy();
     throw err;
   }
+}
+
+/**
+ * The session name API Gateway gives its credentials role's sessions is not documented; the stack's
+ * subscription filter pattern matches any session of the role (`assumed-role/<role>/*`).
+ */
+export const INTEGRATION_ROLE_SESSION = 'local-gateway';
+
+/** The caller Bedrock logs for an AWS integration calling with `credentials` = the role (emulator account). */
+export function integrationRoleSessionArn(roleName: string): string {
+  return `arn:${EMULATOR_ACCOUNT_FACTS.partition}:sts::${EMULATOR_ACCOUNT_FACTS.accountId}:assumed-role/${roleName}/${INTEGRATION_ROLE_SESSION}`;
+}
+
+/**
+ * The subscription filter that feeds the metering function: the stack's one filter on its
+ * invocation log group, its pattern compiled (syntax the local gateway does not implement fails here).
+ */
+export function meteringSubscription(stack: StackModel): { readonly name: string; readonly logGroup: string; readonly passes: (message: string) => boolean } {
+  const logging = stack.invocationLogging;
+  if (!logging) throw new Error(`stack ${stack.dir} has no model invocation logging (no logging configuration, no output invocation_log_group_name): there is nothing to meter`);
+  if (logging.subscriptionFilters.length !== 1) {
+    throw new Error(`stack ${stack.dir}: the invocation log group ${logging.logGroupName} has ${logging.subscriptionFilters.length} subscription filters; metering locally needs exactly one`);
+  }
+  const [filter] = logging.subscriptionFilters;
+  return { name: filter.name, logGroup: logging.logGroupName, passes: compileFilterPattern(filter.filterPattern) };
 }
 
 /**

@@ -336,16 +336,18 @@ export class LocalGateway {
     const rendered = template === undefined ? undefined : renderMappingTemplate(template, { body, params, context: ctx });
     const outgoing: Record<string, string> = {};
     const pathValues: Record<string, string> = {};
+    const queryValues: Record<string, string> = {};
     for (const [target, source] of Object.entries(integration.requestParameters)) {
       const value = requestParameterValue(source, params, ctx);
       if (value === undefined) continue;
-      const header = /^integration\.request\.header\.(.+)$/.exec(target);
-      const pathParam = /^integration\.request\.path\.(.+)$/.exec(target);
-      if (header) outgoing[header[1]] = value;
-      else if (pathParam) pathValues[pathParam[1]] = value;
+      const mapped = /^integration\.request\.(header|path|querystring)\.(.+)$/.exec(target);
+      if (mapped) ({ header: outgoing, path: pathValues, querystring: queryValues })[mapped[1] as 'header' | 'path' | 'querystring'][mapped[2]] = value;
     }
+    // `$context.requestOverride.*` set by the template wins over the request parameters.
     Object.assign(outgoing, rendered?.requestOverride.header ?? {});
     Object.assign(pathValues, rendered?.requestOverride.path ?? {});
+    Object.assign(queryValues, rendered?.requestOverride.querystring ?? {});
+    const query = Object.entries(queryValues).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
     const target = /^arn:[^:]+:apigateway:[^:]+:bedrock-runtime:path\/(.+)$/.exec(integration.uri.replace(/\$\{data\.aws_partition\.[^}]+\.partition\}/, 'aws'));
     if (!target) return this.gatewayResponse(state, 'API_CONFIGURATION_ERROR', `integration URI ${integration.uri} is not a bedrock-runtime path`, requestHeaders);
     const integrationPath = target[1].replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(pathValues[name] ?? ''));
@@ -353,7 +355,7 @@ export class LocalGateway {
     const integrationStarted = Date.now();
     let response: { status: number; headers: Record<string, string>; body: string };
     try {
-      response = await send(`${this.options.bedrockEndpoint.replace(/\/+$/, '')}/${integrationPath}`, integration.httpMethod ?? 'POST', outgoing, payload, integration.timeoutMs);
+      response = await send(`${this.options.bedrockEndpoint.replace(/\/+$/, '')}/${integrationPath}${query === '' ? '' : `?${query}`}`, integration.httpMethod ?? 'POST', outgoing, payload, integration.timeoutMs);
     } catch (err) {
       const timedOut = (err as Error).message === 'timeout';
       (ctx.integration as Record<string, unknown>).error = (err as Error).message;

@@ -26,6 +26,33 @@ export interface StackModel {
   readonly accessLogFormat?: string;
   /** Lambda functions by Terraform address (`aws_lambda_function.<name>`). */
   readonly functions: ReadonlyMap<string, LambdaFunctionModel>;
+  /**
+   * The Bedrock model invocation logging the stack configures (`aws_bedrock_model_invocation_logging_configuration`)
+   * or meters (output `invocation_log_group_name`); absent when it has neither.
+   */
+  readonly invocationLogging?: InvocationLoggingModel;
+  /**
+   * The name of the IAM role the stack's AWS (non-proxy) integrations call with (their `credentials`),
+   * when they name one of the stack's roles: the caller Bedrock sees and logs in the direct mode.
+   */
+  readonly integrationRoleName?: string;
+}
+
+export interface InvocationLoggingModel {
+  /** The log group Bedrock writes invocation records to. */
+  readonly logGroupName: string;
+  /** True when the stack owns the account's (region's) logging configuration. */
+  readonly configuredByStack: boolean;
+  /** The stack's subscription filters on that group. */
+  readonly subscriptionFilters: readonly SubscriptionFilterModel[];
+}
+
+export interface SubscriptionFilterModel {
+  readonly name: string;
+  /** As deployed: references to the stack's resources and account facts resolved. */
+  readonly filterPattern: string;
+  /** The Lambda function it delivers to (`aws_lambda_function.<name>`), when it names one of the stack's. */
+  readonly destinationAddress?: string;
 }
 
 export interface Route {
@@ -134,7 +161,15 @@ export interface StackModelOptions {
    * the core's output `tier_usage_plan_ids` in the shard) resolved to the core's plan.
    */
   readonly shardDirs?: readonly string[];
+  /**
+   * What `data.aws_partition` and `data.aws_caller_identity` read when the stack is deployed.
+   * @default the emulator's: partition `aws`, account 123456789012
+   */
+  readonly accountFacts?: { readonly partition: string; readonly accountId: string };
 }
+
+/** The account moto_server (the emulator) answers for. */
+export const EMULATOR_ACCOUNT_FACTS = { partition: 'aws', accountId: '123456789012' } as const;
 
 /** Reads `<dir>/cdk.tf.json` (and its shards'). Fails naming what it cannot serve (one REST API, one stage). */
 export function loadStackModel(dir: string, options: StackModelOptions = {}): StackModel {
@@ -338,6 +373,62 @@ export function loadStackModel(dir: string, options: StackModelOptions = {}): St
     };
   });
 
+  // ---- Bedrock model invocation logging and its subscription filters ----
+  const facts = options.accountFacts ?? EMULATOR_ACCOUNT_FACTS;
+  /** A value as deployed: `${aws_x.y.attr}` of a literal attribute, and the account facts, substituted. */
+  const resolve = (what: string, value: unknown): string => {
+    if (typeof value !== 'string') throw new StackModelError(`${file}: ${what} is not a string`);
+    const resolved = value.replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (whole, type: string, name: string, attr: string) => {
+      if (type === 'aws_partition' || type === 'aws_caller_identity') return whole;
+      const literal = resources[type]?.[name]?.[attr];
+      return typeof literal === 'string' && !literal.includes('${') ? literal : whole;
+    }).replace(/\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}/g, facts.partition).replace(/\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}/g, facts.accountId);
+    const left = /\$\{[^}]*\}/.exec(resolved);
+    if (left) throw new StackModelError(`${file}: ${what} refers to ${left[0]}, which is only known after apply; the local gateway cannot serve it`);
+    return resolved;
+  };
+  const loggingConfigs = of('aws_bedrock_model_invocation_logging_configuration');
+  if (loggingConfigs.length > 1) throw new StackModelError(`${file}: ${loggingConfigs.length} model invocation logging configurations; an account and region has one`);
+  const cloudwatchConfig = (loggingConfigs[0]?.body.logging_config as { cloudwatch_config?: { log_group_name?: unknown } } | undefined)?.cloudwatch_config;
+  const outputGroup = json.output?.invocation_log_group_name?.value;
+  const logGroupName =
+    cloudwatchConfig?.log_group_name !== undefined
+      ? resolve(`${loggingConfigs[0].address}.logging_config.cloudwatch_config.log_group_name`, cloudwatchConfig.log_group_name)
+      : outputGroup !== undefined
+        ? resolve('output invocation_log_group_name', outputGroup)
+        : undefined;
+  const invocationLogging: InvocationLoggingModel | undefined =
+    logGroupName === undefined
+      ? undefined
+      : {
+          logGroupName,
+          configuredByStack: cloudwatchConfig?.log_group_name !== undefined,
+          subscriptionFilters: of('aws_cloudwatch_log_subscription_filter')
+            // A filter on another group (whose name may be known only after apply) is not this one's.
+            .filter(({ address, body }) => {
+              try {
+                return resolve(`${address}.log_group_name`, body.log_group_name) === logGroupName;
+              } catch {
+                return false;
+              }
+            })
+            .map(({ address, body }) => {
+              const destination = functionAddressOf(body.destination_arn);
+              return { name: resolve(`${address}.name`, body.name), filterPattern: resolve(`${address}.filter_pattern`, body.filter_pattern ?? ''), ...(destination ? { destinationAddress: destination } : {}) };
+            }),
+        };
+  const roleNames = new Set(
+    of('aws_api_gateway_integration')
+      .filter(({ body }) => body.type === 'AWS' && body.credentials !== undefined)
+      .map(({ address, body }) => {
+        const ref = parseReference(body.credentials);
+        if (!ref || !ref.address.startsWith('aws_iam_role.') || ref.attr !== 'arn') throw new StackModelError(`${file}: ${address}.credentials ${JSON.stringify(body.credentials)} is not one of the stack's roles`);
+        return resolve(`${ref.address}.name`, byAddress(ref.address).name);
+      }),
+  );
+  if (roleNames.size > 1) throw new StackModelError(`${file}: the AWS integrations call with ${roleNames.size} roles (${[...roleNames].join(', ')}); the local gateway serves one`);
+  const [integrationRoleName] = roleNames;
+
   const accessLog = stage.access_log_settings as { format?: string } | undefined;
   const region = json.provider?.aws?.[0]?.region;
   return {
@@ -352,5 +443,7 @@ export function loadStackModel(dir: string, options: StackModelOptions = {}): St
     apiKeys,
     ...(accessLog?.format ? { accessLogFormat: accessLog.format } : {}),
     functions,
+    ...(invocationLogging ? { invocationLogging } : {}),
+    ...(integrationRoleName !== undefined ? { integrationRoleName } : {}),
   };
 }

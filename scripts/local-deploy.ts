@@ -38,6 +38,7 @@ import {
   synthesizedLogGroupNames,
 } from './lib/local-deploy';
 import { MOTO_HINT, startMoto, type MotoServer } from './lib/moto';
+import { servingInstructions } from './lib/serving-instructions';
 import { resourceNamePrefix } from '../gateway-config/derive';
 import { emulatorS3Client, waitForVersionedBucket } from './lib/state-bucket-ready';
 import { formatSummary } from './lib/summary';
@@ -48,7 +49,7 @@ import { DEFAULT_CONFIG_DIR, loadConfig } from '../gateway-config/load';
 import { effectiveModels } from '../gateway-config/derive';
 import type { Tenant } from '../gateway-config/schema';
 import { mintDevToken } from '../local-gateway/dev-idp';
-import { curlExample, sdkExample, serveLocalGateway, type ServedGateway } from '../local-gateway/serve';
+import { serveLocalGateway, type ServedGateway } from '../local-gateway/serve';
 import { parseStartArgs, startUsage } from './lib/start-args';
 
 const WORK_DIR = path.join(REPO_ROOT, '.local', 'local-deploy');
@@ -178,7 +179,14 @@ async function main(): Promise<number> {
       console.log('\nEmulator stopped (run `npm start -- --keep` to leave it running).');
     }
     if (served) {
-      console.log(servingInstructions(served, keep));
+      console.log(
+        servingInstructions({
+          endpoint: served.endpoint,
+          ...(served.signing ? { forwarderFunctions: [...served.signing.sessions.keys()] } : {}),
+          ...(exampleTenant ? { example: { tenant: exampleTenant.id, token: exampleToken, modelId: exampleModel } } : {}),
+          keep,
+        }),
+      );
       // Until Ctrl-C: the emulator's exit hook stops it (unless kept) and ends the process.
       await new Promise<never>(() => undefined);
     }
@@ -204,7 +212,7 @@ async function startServing(environmentName: string, gatewayDir: string, emulato
     emulatorEndpoint,
     restApiId,
     onAccessLog: (line) => process.stdout.write(`access ${line}\n`),
-    // Token budgets: the stand-in's invocation log records go to the metering handler as a subscription filter would send them.
+    // Token budgets: each invocation log record the stack's subscription filter pattern passes goes to the metering handler, as the filter would send it.
     ...(ledgerTable !== undefined ? { meteringLedgerTable: ledgerTable } : {}),
   });
   exampleTenant = config.tenants.find((t) => t.enabled && effectiveModels(config, t).length > 0);
@@ -218,32 +226,6 @@ async function startServing(environmentName: string, gatewayDir: string, emulato
 let exampleTenant: Tenant | undefined;
 let exampleModel = '';
 let exampleToken = '';
-
-function servingInstructions(served: ServedGateway, keep: boolean): string {
-  const { endpoint } = served;
-  const lines = ['', `The gateway is served at ${endpoint} (a development tool, not a production server; docs/local-gateway.md).`];
-  if (served.signing) {
-    const functions = [...served.signing.sessions.keys()].join(', ');
-    lines.push(`Integration mode forwarder: ${functions} runs in a worker thread with its role's session (assumed on the emulator); the Bedrock stand-in verifies the SigV4 signature of every call it makes.`);
-  }
-  if (exampleTenant) {
-    lines.push(
-      '',
-      `A token for tenant ${exampleTenant.id} (valid 1 h; more: npm run token -- --tenant <id> [--idp <id>] [--role <r>] [--ttl <s>]):`,
-      `  TOKEN=${exampleToken}`,
-      '',
-      'curl:',
-      `  ${curlExample(endpoint, '$TOKEN', exampleModel)}`,
-      '',
-      'AWS SDK for JavaScript v3 (save as example.js in this directory, then: node example.js):',
-      ...sdkExample(endpoint, exampleToken, exampleModel).split('\n').map((l) => `  ${l}`),
-      '',
-      'Bedrock stand-in trigger inputs (in a message text): [stand-in:throttle] [stand-in:not-ready] [stand-in:validation] [stand-in:unavailable] [stand-in:teapot]',
-    );
-  }
-  lines.push('', keep ? 'Ctrl-C stops the gateway; the emulator keeps running (npm run local:stop).' : 'Ctrl-C stops the gateway and the emulator.');
-  return lines.join('\n');
-}
 
 // The SDK warns that its 2027 releases will need Node 22: nothing for a user of this script to act on.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -21,6 +21,7 @@ export function parseTokenArgs(args: readonly string[]): Partial<Record<(typeof 
     out[flag] = value;
   }
   if (out['--tenant'] === undefined) throw new DevIdpError(`--tenant is required\n${USAGE}`);
+  if (out['--ttl'] !== undefined && !/^-?\d+$/.test(out['--ttl'])) throw new DevIdpError(`--ttl ${JSON.stringify(out['--ttl'])}: must be a whole number of seconds`);
   return out;
 }
 
@@ -32,7 +33,6 @@ function main(): number {
     const environment = config.environments.find((e) => e.name === name);
     if (!environment) throw new DevIdpError(`--environment ${JSON.stringify(name)}: no such environment; the config has ${config.environments.map((e) => e.name).join(', ')}`);
     const ttl = args['--ttl'] === undefined ? undefined : Number(args['--ttl']);
-    if (ttl !== undefined && !Number.isInteger(ttl)) throw new DevIdpError(`--ttl ${JSON.stringify(args['--ttl'])}: must be a whole number of seconds`);
     const token = mintDevToken(config, environment, {
       tenant: args['--tenant']!,
       ...(args['--idp'] !== undefined ? { idp: args['--idp'] } : {}),

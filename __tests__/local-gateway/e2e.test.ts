@@ -235,17 +235,31 @@ describe.each(MODES)('%s mode (environment %s)', (modeName, environmentName) => 
     expect(result).toEqual({ name: 'ValidationException', status: 415, message: 'Unsupported media type: send Content-Type application/json' });
   });
 
-  test('each call writes one model invocation log record to the emulator in Bedrock\'s format', async () => {
+  test('each call writes one model invocation log record to the stack\'s invocation log group on the emulator, in Bedrock\'s format, naming the stack\'s caller', async () => {
     await served().standIn.flushLogs();
-    // Both stand-ins write to the account's one invocation log group: this mode's records carry its environment's stamp.
-    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: DEFAULT_INVOCATION_LOG_GROUP }));
+    // direct: the group the stack's logging configuration names (its output); local-forwarder has no
+    // invocation logging of its own (no tokenBudgets, no output): the stand-in's default group.
+    const group = modeName === 'direct' ? String(mode().outputs.invocation_log_group_name) : DEFAULT_INVOCATION_LOG_GROUP;
+    expect(group).toBe(modeName === 'direct' ? '/aws/bedrock/bedrock-gw-local/model-invocations' : '/aws/bedrock/modelinvocations');
+    expect(mode().outputs.invocation_log_group_name).toBe(modeName === 'direct' ? group : undefined);
+    expect(served().standIn.invocationLogGroup).toBe(group);
+    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
     const events = [];
     for (const stream of streams.logStreams ?? []) {
-      const page = await logs.send(new GetLogEventsCommand({ logGroupName: DEFAULT_INVOCATION_LOG_GROUP, logStreamName: stream.logStreamName!, startFromHead: true }));
-      events.push(...(page.events ?? []).map((e) => JSON.parse(e.message!)).filter((e) => e.requestMetadata?.['gw-env'] === environmentName));
+      const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName!, startFromHead: true }));
+      events.push(...(page.events ?? []).map((e) => JSON.parse(e.message!)));
     }
+    // Only this mode's records are in its group.
+    expect(events.map((e) => e.requestMetadata?.['gw-env'])).toEqual(served().standIn.records.map(() => environmentName));
     expect(events).toHaveLength(served().standIn.records.length);
     expect(events.length).toBeGreaterThan(0);
+    // The caller Bedrock logs: a session of the direct integration's credentials role (what the
+    // stack's subscription filter pattern selects), or the forwarder's role session (assumed on the emulator).
+    const caller =
+      modeName === 'direct'
+        ? 'arn:aws:sts::123456789012:assumed-role/bedrock-gw-local-bedrock-invoke/local-gateway'
+        : 'arn:aws:sts::123456789012:assumed-role/bedrock-gw-local-forwarder-forwarder-role/bedrock-gw-local-forwarder-forwarder';
+    expect(new Set(events.map((e) => e.identity.arn))).toEqual(new Set([caller]));
     const converseRecord = events.find((e) => e.operation === 'Converse');
     expect(converseRecord).toMatchObject({
       schemaType: 'ModelInvocationLog',
@@ -253,8 +267,7 @@ describe.each(MODES)('%s mode (environment %s)', (modeName, environmentName) => 
       accountId: '123456789012',
       region: 'us-east-1',
       modelId: HAIKU,
-      // The caller Bedrock logs: API Gateway's credentials role, or the forwarder's role session (assumed on the emulator).
-      identity: { arn: modeName === 'direct' ? expect.stringMatching(/^arn:aws:sts::123456789012:assumed-role\//) : 'arn:aws:sts::123456789012:assumed-role/bedrock-gw-local-forwarder-forwarder-role/bedrock-gw-local-forwarder-forwarder' },
+      identity: { arn: caller },
       input: { inputTokenCount: 6, cacheReadInputTokenCount: 0, cacheWriteInputTokenCount: 0 },
       output: { outputTokenCount: 21 },
       requestMetadata: { 'gw-tenant': 'acme', 'gw-tier': 'gold' },
@@ -414,7 +427,7 @@ describe('direct mode only', () => {
     const dynamodb = new DynamoDBClient(clientConfig());
     dynamoClients.push(dynamodb);
     const meter = createMeteringHandler(buildMeteringSettings(config, modes.direct.environment), { dynamodb, apiGateway: apigateway, tableName: String(modes.direct.outputs.token_ledger_table_name), log: () => undefined });
-    const again = await meter(subscriptionFilterEvent([record]));
+    const again = await meter(subscriptionFilterEvent([record], { logGroup: String(modes.direct.outputs.invocation_log_group_name), filterName: 'bedrock-gw-local-metering' }));
     expect(again.counts).toMatchObject({ Records: 1, Metered: 1, KeysDisabled: 0 });
     expect(again.ledger.applied).toBe(0);
     expect(again.disabled).toEqual([]);

@@ -5,6 +5,8 @@
  * package (the generic path the forwarder will be served through).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { crc32, gunzipSync } from 'node:zlib';
@@ -14,6 +16,7 @@ import { evaluatePolicy, matchesWildcard, type AuthorizerResult } from '../../lo
 import { BedrockStandIn, buildInvocationLogRecord, subscriptionFilterEvent } from '../../local-gateway/bedrock-stand-in';
 import { DevIdpServer, mintDevToken } from '../../local-gateway/dev-idp';
 import { lambdaEnvironment, loadLambdaFunction, readZip } from '../../local-gateway/lambda-bundle';
+import { integrationRoleSessionArn, meteringSubscription } from '../../local-gateway/serve';
 import { LocalGateway } from '../../local-gateway/server';
 import { loadStackModel, type StackModel } from '../../local-gateway/stack-model';
 import { quotaPeriodStart, StackApiKeyStates, UsagePlanEnforcer } from '../../local-gateway/usage-plans';
@@ -63,6 +66,32 @@ describe('stack model', () => {
       ['bedrock-gw-local-tier-silver', { rateLimit: 10, burstLimit: 20 }, { limit: 100000, period: 'WEEK', offset: 0 }, 2],
     ]);
     expect(model.accessLogFormat).toMatch(/^\{"requestId":"\$context\.requestId",/);
+  });
+
+  test('invocation logging and the integration role come from the Terraform JSON; the stand-in\'s records pass the stack\'s subscription filter pattern', () => {
+    expect(model.invocationLogging).toEqual({
+      logGroupName: '/aws/bedrock/bedrock-gw-local/model-invocations',
+      configuredByStack: true,
+      subscriptionFilters: [{
+        name: 'bedrock-gw-local-metering',
+        filterPattern: '{ ($.schemaType = "ModelInvocationLog") && ($.identity.arn = "arn:aws:sts::123456789012:assumed-role/bedrock-gw-local-bedrock-invoke/*") }',
+        destinationAddress: expect.stringMatching(/^aws_lambda_function\.token-budgets_metering_function_/),
+      }],
+    });
+    expect(model.integrationRoleName).toBe('bedrock-gw-local-bedrock-invoke');
+    expect(integrationRoleSessionArn(model.integrationRoleName!)).toBe('arn:aws:sts::123456789012:assumed-role/bedrock-gw-local-bedrock-invoke/local-gateway');
+    const subscription = meteringSubscription(model);
+    expect([subscription.name, subscription.logGroup]).toEqual(['bedrock-gw-local-metering', '/aws/bedrock/bedrock-gw-local/model-invocations']);
+    const record = (identityArn: string) => JSON.stringify(buildInvocationLogRecord({ requestId: 'r', operation: 'Converse', modelId: 'm', inputTokens: 1, outputTokens: 1, accountId: '123456789012', region: 'us-east-1', identityArn, timestamp: new Date(0) }));
+    expect(subscription.passes(record(integrationRoleSessionArn(model.integrationRoleName!)))).toBe(true);
+    // The caller the stand-in named before it read the stack: the deployed filter drops it.
+    expect(subscription.passes(record('arn:aws:sts::123456789012:assumed-role/bedrock-gateway/local'))).toBe(false);
+    // Forwarder mode: no AWS integration role, no invocation logging of its own (no tokenBudgets).
+    const forwarder = loadStackModel(app.stacks['gateway-local-forwarder']);
+    expect([forwarder.invocationLogging, forwarder.integrationRoleName]).toEqual([undefined, undefined]);
+    expect(() => meteringSubscription(forwarder)).toThrow(`stack ${app.stacks['gateway-local-forwarder']} has no model invocation logging (no logging configuration, no output invocation_log_group_name): there is nothing to meter`);
+    // An existing (not managed) configuration: the group named in the config, the account's configuration left alone.
+    expect(loadStackModel(app.stacks['gateway-prod']).invocationLogging).toMatchObject({ logGroupName: '/aws/bedrock/model-invocations', configuredByStack: false });
   });
 });
 
@@ -201,6 +230,126 @@ describe('served without an emulator', () => {
     expect(res.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
     expect(await res.json()).toEqual({ message: 'Unauthorized: send a valid, unexpired Bearer token in the Authorization header', requestId: res.headers.get('x-amzn-requestid') });
     expect(runner.invocations).toBe(before);
+  });
+
+  /** A second gateway on the same stack (or a variant of it), stopped after `run`. */
+  const withGateway = async (model: StackModel, bedrockEndpoint: string, run: (g: LocalGateway) => Promise<void>) => {
+    const other = await new LocalGateway(model, { bedrockEndpoint }).start();
+    try {
+      await run(other);
+    } finally {
+      await other.stop();
+    }
+  };
+  const bearerFor = (subject: string) => `Bearer ${mintDevToken(config, config.environments.find((e) => e.name === 'local')!, { tenant: 'acme', subject })}`;
+  const invoke = (g: LocalGateway, bearer: string, query = '') =>
+    fetch(`${g.endpoint}/model/amazon.titan-text-express-v1/invoke${query}`, { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' }, body: '{"inputText":"hi"}' });
+  /** status, x-amzn-ErrorType and body of a gateway response (its requestId is the answer's). */
+  const answer = async (res: Response) => [res.status, res.headers.get('x-amzn-errortype'), await res.json(), res.headers.get('x-amzn-requestid')];
+  const localModel = () => loadStackModel(app.stacks['gateway-local']);
+  /** The stack with every integration's timeout set to `ms`. */
+  const withTimeout = (model: StackModel, ms: number): StackModel => ({ ...model, routes: model.routes.map((r) => (r.integration ? { ...r, integration: { ...r.integration, timeoutMs: ms } } : r)) });
+
+  test('a body over 10 MB: REQUEST_TOO_LARGE, the stack\'s DEFAULT_4XX (413, ValidationException), before the authorizer runs', async () => {
+    const runner = [...gateway.authorizers.values()][0];
+    const before = runner.invocations;
+    const res = await fetch(`${gateway.endpoint}/model/amazon.titan-text-express-v1/invoke`, { method: 'POST', headers: { authorization: bearerFor('large'), 'content-type': 'application/json' }, body: `{"inputText":"${'x'.repeat(10 * 1024 * 1024)}"}` });
+    const id = res.headers.get('x-amzn-requestid');
+    expect(await answer(res)).toEqual([413, 'ValidationException', { message: 'Request Too Long', requestId: id }, id]);
+    expect(runner.invocations).toBe(before);
+  });
+
+  test('Bedrock endpoint refusing connections (a closed loopback port): INTEGRATION_FAILURE, the stack\'s DEFAULT_5XX (504, InternalServerException)', async () => {
+    const closed = `http://127.0.0.1:${await freeLoopbackPort()}`;
+    await withGateway(localModel(), closed, async (g) => {
+      const res = await invoke(g, bearerFor('closed'));
+      const id = res.headers.get('x-amzn-requestid');
+      expect(await answer(res)).toEqual([504, 'InternalServerException', { message: 'Internal server error', requestId: id }, id]);
+    });
+  });
+
+  test('Bedrock endpoint that never answers, integration timeout 300 ms: INTEGRATION_TIMEOUT, the stack\'s DEFAULT_5XX (504, InternalServerException)', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer(() => undefined);
+    silent.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      await withGateway(withTimeout(localModel(), 300), `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, async (g) => {
+        const started = Date.now();
+        const res = await invoke(g, bearerFor('silent'));
+        const id = res.headers.get('x-amzn-requestid');
+        expect(await answer(res)).toEqual([504, 'InternalServerException', { message: 'Endpoint request timed out', requestId: id }, id]);
+        expect(Date.now() - started).toBeLessThan(5000);
+      });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  test('an authorizer that throws anything but Unauthorized: AUTHORIZER_FAILURE, the stack\'s DEFAULT_5XX (500, InternalServerException, message null)', async () => {
+    const model = localModel();
+    const [authorizer] = [...model.authorizers.values()];
+    const dir = mkdtempSync(path.join(tmpdir(), 'bag-failing-authorizer-'));
+    try {
+      writeFileSync(path.join(dir, 'auth.zip'), storedZip({ 'index.js': "exports.handler = async () => { throw new Error('the tenant table is unreachable'); };" }));
+      const functions = new Map(model.functions);
+      functions.set(authorizer.functionAddress, { ...functions.get(authorizer.functionAddress)!, archive: path.join(dir, 'auth.zip'), handler: 'index.handler' });
+      await withGateway({ ...model, functions }, standIn.endpoint, async (g) => {
+        const received = standIn.received.length;
+        const res = await invoke(g, bearerFor('failing'));
+        const id = res.headers.get('x-amzn-requestid');
+        expect(await answer(res)).toEqual([500, 'InternalServerException', { message: null, requestId: id }, id]);
+        expect(standIn.received.length).toBe(received);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the method ARN the authorizer receives: the deployed API id, the stage, the verb and the path as sent (the model id percent-encoded)', async () => {
+    const runner = [...gateway.authorizers.values()][0];
+    const authorize = jest.spyOn(runner, 'authorize');
+    try {
+      const bearer = bearerFor('arn');
+      const res = await fetch(`${gateway.endpoint}/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse`, { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' }, body: '{"messages":[{"role":"user","content":[{"text":"hi"}]}]}' });
+      expect(res.status).toBe(200);
+      expect(authorize.mock.calls).toEqual([[bearer, 'arn:aws:execute-api:us-east-1:123456789012:local/local/POST/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse']]);
+    } finally {
+      authorize.mockRestore();
+    }
+  });
+
+  test('integration query string: integration.request.querystring.* and $context.requestOverride.querystring reach the integration request', async () => {
+    const model = localModel();
+    const routes = model.routes.map((r) =>
+      r.resourcePath.endsWith('/invoke') && r.integration
+        ? {
+            ...r,
+            integration: {
+              ...r.integration,
+              requestParameters: { ...r.integration.requestParameters, 'integration.request.querystring.trace': 'method.request.querystring.trace', 'integration.request.querystring.variant': "'a'" },
+              requestTemplates: { 'application/json': `#set($context.requestOverride.querystring.variant = "b & c")${r.integration.requestTemplates['application/json']}` },
+            },
+          }
+        : r,
+    );
+    const urls: string[] = [];
+    const capture = createServer((req, res) => {
+      urls.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[]}'));
+    });
+    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
+    try {
+      await withGateway({ ...model, routes }, `http://127.0.0.1:${(capture.address() as AddressInfo).port}`, async (g) => {
+        expect((await invoke(g, bearerFor('query'), '?trace=on%20now&ignored=1')).status).toBe(200);
+        expect((await invoke(g, bearerFor('query'))).status).toBe(200);
+      });
+      expect(urls).toEqual(['/model/amazon.titan-text-express-v1/invoke?trace=on%20now&variant=b%20%26%20c', '/model/amazon.titan-text-express-v1/invoke?variant=b%20%26%20c']);
+    } finally {
+      await new Promise<void>((resolve) => capture.close(() => resolve()));
+    }
   });
 
   test('outside the stage: 404 with the stack\'s MISSING_AUTHENTICATION_TOKEN response', async () => {

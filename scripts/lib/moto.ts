@@ -90,7 +90,12 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
     detached: options.detached ?? false,
     // ACM certificates are issued at once (moto's default is 60 s after the request; AWS issues
     // once the DNS validation record resolves, which nothing resolves here).
-    env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '0' },
+    // No Lambda containers: moto runs a subscribed function in Docker inside PutLogEvents (when a
+    // Docker daemon answers), e.g. the metering function when the Bedrock stand-in writes to the
+    // invocation log group. The project runs functions in process instead (the local gateway meters
+    // what the stack's subscription filter passes), so moto's attempt must fail at once, the same
+    // on every machine, whether Docker runs there or not (moto logs "error running docker").
+    env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '0', DOCKER_HOST: 'unix:///nonexistent/no-lambda-containers-in-moto.sock' },
   });
   if (typeof out === 'number') closeSync(out);
   running.add(child);
