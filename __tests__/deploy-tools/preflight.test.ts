@@ -11,7 +11,9 @@ import { runPreflight } from '../../deploy-tools/preflight';
 import { decideLogging } from '../../deploy-tools/preflight/invocation-logging';
 import { clientConfig } from '../../deploy-tools/preflight/target';
 import { synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
-import { CreateUsagePlanCommand, APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CreateUsagePlanCommand, APIGatewayClient, GetApiKeysCommand, GetUsagePlansCommand } from '@aws-sdk/client-api-gateway';
+import { validateConfig } from '../../gateway-config/validate';
+import { generatedConfigInput } from '../helpers/generated-config';
 import { TagResourceCommand } from '@aws-sdk/client-wafv2';
 import { startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { startBedrockStandIn, type BedrockStandIn } from '../helpers/bedrock-control-plane';
@@ -206,6 +208,28 @@ describe('model catalogue and quotas, answered in the AWS wire format by a stand
     expect(byId(results, 'quota.integration-timeout')).toMatchObject({ status: 'fail', detail: 'integrationTimeoutMs 60000 > quota 50000 ms: the integration update would be refused' });
     expect(byId(results, 'bedrock.model.anthropic.claude-3-haiku-20240307-v1:0').status).toBe('pass');
     expect(exitCodeOf(results)).toBe(1);
+  });
+
+  test('tenant shards: the API keys and own usage plans of the shard stacks are counted with the core stack', async () => {
+    // 50 generated tenants in 2 shards (the emulator environment): 50 keys and t00050's own plan in the shards, 3 tier plans in the core.
+    const input = generatedConfigInput({ tenants: 50, environment: 'local' });
+    input.environments[0].tenantShards = 2;
+    const sharded = validateConfig(input);
+    const stacks = synthesizeEnvironment(sharded, 'local');
+    standIn.state.quotas['API keys'] = 49;
+    standIn.state.quotas['Usage plans per account'] = 300;
+    const apigw = new APIGatewayClient(clientConfig(target(), 'us-east-1'));
+    const otherPlans = (await apigw.send(new GetUsagePlansCommand({ limit: 500 }))).items!.length;
+    const otherKeys = (await apigw.send(new GetApiKeysCommand({ limit: 500 }))).items!.length;
+    const { results } = await runPreflight(sharded, 'local', { endpoint: standIn.endpoint, stacks });
+    expect(byId(results, 'quota.api-keys')).toMatchObject({
+      status: 'fail',
+      detail: `the core stack and its 2 tenant shard stacks need 50, ${otherKeys} other${otherKeys === 1 ? '' : 's'} exist in the account: ${50 + otherKeys} > quota 49`,
+    });
+    expect(byId(results, 'quota.usage-plans')).toMatchObject({
+      status: 'pass',
+      detail: `the core stack and its 2 tenant shard stacks need 4, ${otherPlans} other${otherPlans === 1 ? '' : 's'} exist in the account: ${4 + otherPlans} of 300`,
+    });
   });
 
   test('an unknown inference profile fails as not offered in the region', async () => {
