@@ -5,8 +5,9 @@
  * synthesized name inside the policy's ARNs, the state backend's exact statements.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildDeployerPolicy, MANAGED_POLICY_MAX_CHARS, policySize, splitPolicy, UnmappedResourceTypesError, type DeployerPolicy } from '../../deploy-tools/deployer-policy/policy';
+import { attachmentAdvice, buildDeployerPolicy, INLINE_ROLE_POLICY_MAX_CHARS, MANAGED_POLICY_MAX_CHARS, policySize, splitPolicy, UnmappedResourceTypesError, type DeployerPolicy } from '../../deploy-tools/deployer-policy/policy';
 import { DATA_SOURCE_PERMISSIONS, PREFLIGHT_PERMISSIONS, RESOURCE_PERMISSIONS } from '../../deploy-tools/deployer-policy/resource-permissions';
 import { resourcesOfType, resourceTypes, synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
 import { tenantTableKey } from '../../gateway-config/tenant-shards';
@@ -114,14 +115,33 @@ describe('least privilege', () => {
     expect(documents.flatMap((d) => d.Statement)).toEqual(policies.prod.policy.Statement);
   });
 
-  test('it fits an inline role policy (10,240 characters) or, with token budgets, --split managed policies; the same stacks print the same policy', () => {
-    for (const name of environments()) {
-      const size = policySize(policies[name].policy);
-      // Token budgets add DynamoDB, SQS, SNS, EventBridge and invocation logging: dev and local need --split.
-      if (stacks[name].gateway.resource?.aws_dynamodb_table === undefined) expect([name, size <= 10_240]).toEqual([name, true]);
-      for (const doc of splitPolicy(policies[name].policy)) expect(policySize(doc)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+  test('what to do with each size: nothing (one managed policy), inline or --split, --split only above the inline limit', () => {
+    expect(attachmentAdvice(MANAGED_POLICY_MAX_CHARS)).toBeUndefined();
+    expect(attachmentAdvice(INLINE_ROLE_POLICY_MAX_CHARS)).toBe(
+      "note: 10240 characters is above the 6144 a managed policy may hold: attach it as the role's only inline policy (a role's inline policies hold 10240 characters together), or print managed-policy-sized documents with --split",
+    );
+    expect(attachmentAdvice(INLINE_ROLE_POLICY_MAX_CHARS + 1)).toBe(
+      "note: 10241 characters is above the 6144 a managed policy may hold and the 10240 a role's inline policies hold together, so it cannot be attached as printed: run again with --split and attach each printed document as a customer managed policy of the role (up to 10 per role by default)",
+    );
+  });
+
+  test('every environment fits --split managed policies; the same stacks print the same policy', () => {
+    for (const name of [...environments(), SHARDED]) {
+      const documents = splitPolicy(policies[name].policy);
+      expect([name, documents.length <= 10]).toEqual([name, true]);
+      for (const doc of documents) expect(policySize(doc)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
     }
     expect(JSON.stringify(buildDeployerPolicy(stacks.prod, { account: ACCOUNT }))).toBe(JSON.stringify(policies.prod));
+  });
+
+  test("the deploy guide's prod figure is the measured size, and it says --split when prod does not fit inline", () => {
+    const guide = readFileSync(path.join(REPO_ROOT, 'docs', 'deploying-to-aws.md'), 'utf8').replace(/\s+/g, ' ');
+    const full = policySize(policies.prod.policy);
+    const noBootstrap = policySize(buildDeployerPolicy(stacks.prod, { account: ACCOUNT, includeBootstrap: false }).policy);
+    const dev = policySize(policies.dev.policy);
+    const stated = /The prod policy is ([\d,]+) characters \(([\d,]+) with `--no-bootstrap`\); dev's is ([\d,]+)/.exec(guide);
+    expect(stated?.slice(1).map((n) => Number(n.replace(/,/g, '')))).toEqual([full, noBootstrap, dev]);
+    expect(full > INLINE_ROLE_POLICY_MAX_CHARS).toBe(guide.includes('prod needs `--split`'));
   });
 });
 
@@ -287,5 +307,13 @@ describe('npm run deployer-policy', () => {
     const bad = run('--env', 'staging', '--account', ACCOUNT);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('no environment staging; configured: dev, prod, local, local-forwarder\n');
+  });
+
+  test('prod does not fit inline: the command prints it and says to run again with --split', () => {
+    const printed = run('--env', 'prod', '--account', ACCOUNT);
+    expect(printed.status).toBe(0);
+    expect(JSON.parse(printed.stdout)).toEqual(policies.prod.policy);
+    expect(printed.stderr).toBe(`${attachmentAdvice(policySize(policies.prod.policy))}\n`);
+    expect(printed.stderr).toContain('run again with --split');
   });
 });

@@ -43,8 +43,26 @@ export function isReadAction(action: string): boolean {
   return /^(Get|List|Describe|Head)/.test(name) && name !== 'GetChange';
 }
 
-/** IAM managed policies hold at most 6,144 characters, whitespace not counted (IAM quotas). */
+/**
+ * IAM character limits, whitespace not counted (IAM User Guide, "IAM and AWS STS quotas", IAM and
+ * STS character limits: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html):
+ * a managed policy holds at most 6,144 characters; a role's inline policies hold 10,240 together
+ * (the aggregate of all of them); a role may have 10 managed policies attached by default (20 on request).
+ */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
+export const INLINE_ROLE_POLICY_MAX_CHARS = 10_240;
+
+/**
+ * How a policy of `size` characters can be attached to the deploying role, printed by the command
+ * when it does not fit one managed policy; undefined when it does.
+ */
+export function attachmentAdvice(size: number): string | undefined {
+  if (size <= MANAGED_POLICY_MAX_CHARS) return undefined;
+  if (size <= INLINE_ROLE_POLICY_MAX_CHARS) {
+    return `note: ${size} characters is above the ${MANAGED_POLICY_MAX_CHARS} a managed policy may hold: attach it as the role's only inline policy (a role's inline policies hold ${INLINE_ROLE_POLICY_MAX_CHARS} characters together), or print managed-policy-sized documents with --split`;
+  }
+  return `note: ${size} characters is above the ${MANAGED_POLICY_MAX_CHARS} a managed policy may hold and the ${INLINE_ROLE_POLICY_MAX_CHARS} a role's inline policies hold together, so it cannot be attached as printed: run again with --split and attach each printed document as a customer managed policy of the role (up to 10 per role by default)`;
+}
 
 export class UnmappedResourceTypesError extends Error {
   constructor(readonly types: readonly string[]) {
