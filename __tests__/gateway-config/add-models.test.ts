@@ -57,3 +57,21 @@ test('addModels names catalogue models the base list does not already allow', ()
     'config/tenants.ts: tenants[4].overrides.addModels[0]: model already allowed by overrides.models: addModels lists only models to add (got "anthropic.claude-3-5-sonnet-20240620-v1:0")',
   ]);
 });
+
+test('a tier with a USD budget needs a price for every model a tenant adds, as for a replacement list', () => {
+  const MISTRAL = 'mistral.mistral-small-2402-v1:0';
+  const withUnpriced = (field: 'models' | 'addModels') =>
+    problems(
+      broken((c) => {
+        c.models.push({ kind: 'foundation-model', id: MISTRAL });
+        // globex: tier silver, whose budget is in USD, no budget of its own.
+        c.tenants[1].overrides = { [field]: [MISTRAL] };
+      }),
+    );
+  expect(withUnpriced('addModels')).toEqual([
+    `config/tenants.ts: tenants[1].overrides.addModels: tier silver has a USD budget, which needs a price for every model; no price in the model catalogue for ${MISTRAL}`,
+  ]);
+  expect(withUnpriced('models')).toEqual([
+    `config/tenants.ts: tenants[1].overrides.models: tier silver has a USD budget, which needs a price for every model; no price in the model catalogue for ${MISTRAL}`,
+  ]);
+});
