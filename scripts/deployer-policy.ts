@@ -2,7 +2,9 @@
  * `npm run deployer-policy -- --env <name> [--account <id>] [--no-bootstrap] [--no-preflight] [--plan-only] [--split]`:
  * prints the least-privilege IAM policy (JSON) a role needs to plan, apply and destroy one
  * environment's stacks, use its state and run preflight (deploy-tools/deployer-policy/);
- * `--plan-only`: the reads a plan needs, for the review workflow's plan role.
+ * `--plan-only`: the reads a plan needs, for the review workflow's plan role. `--split`: a JSON array
+ * of documents that each fit a managed policy (6,144 characters), needed when the policy is above the
+ * 10,240 characters a role's inline policies hold together (prod of the example: attachmentAdvice).
  * Without `--account` the account of the current credentials is used (STS GetCallerIdentity). Exit codes: 0 printed, 1 a
  * synthesized type has no mapping or the account is unknown, 2 bad usage or invalid config.
  */
