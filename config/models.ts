@@ -9,6 +9,20 @@ import type { ModelInput } from '../gateway-config';
  * geographic profiles (us., eu.) carry a premium over global ones (global. profiles cost about 10%
  * less; https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html).
  */
+/*
+ * Every model here must be callable from every environment's region, and preflight checks each one
+ * there. A geographic profile is called from a source region of its own geography (us. from US
+ * regions, eu. from EU regions; requests stay in that geography) and a global. profile from its
+ * supported source regions, routing to any commercial region (Amazon Bedrock User Guide,
+ * "Supported Regions and models for inference profiles",
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html, and
+ * "Geographic cross-Region inference",
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/geographic-cross-region-inference.html).
+ * The example's environments are in us-east-1 and us-west-2, so it lists us. and global. profiles
+ * only; an environment in the EU would list the eu. profile instead, e.g.
+ *   { kind: 'inference-profile', id: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0', foundationModel: 'anthropic.claude-haiku-4-5-20251001-v1:0',
+ *     regions: ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'], price: { ... } }
+ */
 const models: ModelInput[] = [
   // Current models (late 2026): Claude 4.5 through cross-region profiles, Amazon Nova.
   {
@@ -23,13 +37,6 @@ const models: ModelInput[] = [
     id: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     foundationModel: 'anthropic.claude-haiku-4-5-20251001-v1:0',
     regions: ['us-east-1', 'us-east-2', 'us-west-2'],
-    price: { inputPerMillionTokens: 1.1, outputPerMillionTokens: 5.5, cacheReadPerMillionTokens: 0.11, cacheWritePerMillionTokens: 1.375 },
-  },
-  {
-    kind: 'inference-profile',
-    id: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
-    foundationModel: 'anthropic.claude-haiku-4-5-20251001-v1:0',
-    regions: ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'],
     price: { inputPerMillionTokens: 1.1, outputPerMillionTokens: 5.5, cacheReadPerMillionTokens: 0.11, cacheWritePerMillionTokens: 1.375 },
   },
   { kind: 'foundation-model', id: 'amazon.nova-pro-v1:0', price: { inputPerMillionTokens: 0.8, outputPerMillionTokens: 3.2, cacheReadPerMillionTokens: 0.2 } },

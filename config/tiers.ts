@@ -42,7 +42,6 @@ const tiers: TierInput[] = [
       'us.anthropic.claude-3-5-haiku-20241022-v1:0',
       'global.anthropic.claude-sonnet-4-5-20250929-v1:0',
       'us.anthropic.claude-haiku-4-5-20251001-v1:0',
-      'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
       'amazon.nova-pro-v1:0',
     ],
     // Both limits: USD 5,000 or 500M output tokens a month, whichever comes first.

@@ -11,6 +11,8 @@ import { App } from 'cdktf';
 import type { Environment, GatewayConfig } from '../gateway-config/schema';
 import { addStacks } from '../stacks/app';
 import { stateBucketTargets, stateStackId } from '../stacks/state-stack';
+import { shardStackId } from '../stacks/tenant-shard-stack';
+import { shardCount, shardName } from '../gateway-config/tenant-shards';
 
 export interface StackJson {
   readonly terraform?: {
@@ -27,6 +29,8 @@ export interface EnvironmentStacks {
   readonly gateway: StackJson;
   /** The bootstrap stack of the environment's state bucket (S3 backend only). */
   readonly state?: { readonly id: string; readonly json: StackJson };
+  /** Its tenant shard stacks, in shard order (`tenantShards`; none when unsharded). `part` names the shard's state (`tenants-0`). */
+  readonly shards: ReadonlyArray<{ readonly id: string; readonly part: string; readonly json: StackJson }>;
 }
 
 /** @throws Error naming the configured environments when `name` is not one of them. */
@@ -53,6 +57,7 @@ export function synthesizeEnvironment(config: GatewayConfig, environmentName: st
       environment,
       gatewayStackId,
       gateway: read(gatewayStackId),
+      shards: Array.from({ length: shardCount(environment) }, (_, i) => ({ id: shardStackId(environment, i), part: shardName(i), json: read(shardStackId(environment, i)) })),
       ...(target ? { state: { id: stateStackId(target), json: read(stateStackId(target)) } } : {}),
     };
   } finally {
@@ -68,6 +73,11 @@ export function resourceTypes(stack: StackJson): string[] {
 /** Every `aws_*` data source type in a stack, sorted. */
 export function dataSourceTypes(stack: StackJson): string[] {
   return Object.keys(stack.data ?? {}).sort();
+}
+
+/** The gateway stack and its tenant shard stacks: where the environment's API keys and usage plans are. */
+export function gatewayStacks(stacks: EnvironmentStacks): StackJson[] {
+  return [stacks.gateway, ...stacks.shards.map((s) => s.json)];
 }
 
 /** The resources of one type, by logical id. */

@@ -173,11 +173,14 @@ function checkBudgets(config: GatewayConfig, report: (path: PropertyKey[], messa
     const tier = config.tiers.find((x) => x.name === tenant.tier);
     const own = tenant.overrides?.budget;
     if (own) check(['tenants', t, 'overrides', 'budget'], own, tier ? effectiveModels(config, tenant) : (tenant.overrides?.models ?? []));
-    // A tier's USD budget with a tenant's own model list: the tenant's models must be priced too.
-    else if (own === undefined && tier?.budget?.usd !== undefined && tenant.overrides?.models) {
-      const missing = tenant.overrides.models.filter((id) => unpriced.has(id)).sort();
-      if (missing.length > 0) {
-        report(['tenants', t, 'overrides', 'models'], `tier ${tier.name} has a USD budget, which needs a price for every model; no price in the model catalogue for ${missing.join(', ')}`);
+    // A tier's USD budget with a tenant's own model list (models) or models added to the tier's
+    // (addModels): the tenant's models must be priced too, each reported on the field that lists it.
+    else if (own === undefined && tier?.budget?.usd !== undefined) {
+      for (const field of ['models', 'addModels'] as const) {
+        const missing = [...new Set(tenant.overrides?.[field] ?? [])].filter((id) => unpriced.has(id)).sort();
+        if (missing.length > 0) {
+          report(['tenants', t, 'overrides', field], `tier ${tier.name} has a USD budget, which needs a price for every model; no price in the model catalogue for ${missing.join(', ')}`);
+        }
       }
     }
   });

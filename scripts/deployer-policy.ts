@@ -2,14 +2,16 @@
  * `npm run deployer-policy -- --env <name> [--account <id>] [--no-bootstrap] [--no-preflight] [--plan-only] [--split]`:
  * prints the least-privilege IAM policy (JSON) a role needs to plan, apply and destroy one
  * environment's stacks, use its state and run preflight (deploy-tools/deployer-policy/);
- * `--plan-only`: the reads a plan needs, for the review workflow's plan role.
+ * `--plan-only`: the reads a plan needs, for the review workflow's plan role. `--split`: a JSON array
+ * of documents that each fit a managed policy (6,144 characters), needed when the policy is above the
+ * 10,240 characters a role's inline policies hold together (prod of the example: attachmentAdvice).
  * Without `--account` the account of the current credentials is used (STS GetCallerIdentity). Exit codes: 0 printed, 1 a
  * synthesized type has no mapping or the account is unknown, 2 bad usage or invalid config.
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '../gateway-config/load';
 import { ConfigError } from '../gateway-config/validate';
-import { buildDeployerPolicy, MANAGED_POLICY_MAX_CHARS, policySize, splitPolicy, UnmappedResourceTypesError } from '../deploy-tools/deployer-policy/policy';
+import { attachmentAdvice, buildDeployerPolicy, policySize, splitPolicy, UnmappedResourceTypesError } from '../deploy-tools/deployer-policy/policy';
 import { synthesizeEnvironment, UnknownEnvironmentError } from '../deploy-tools/synthesized-stacks';
 
 const USAGE = 'usage: npm run deployer-policy -- --env <environment> [--account <12-digit id>] [--no-bootstrap] [--no-preflight] [--plan-only] [--split]';
@@ -68,10 +70,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     process.stdout.write(`${JSON.stringify(result.policy, null, 2)}\n`);
-    const size = policySize(result.policy);
-    if (size > MANAGED_POLICY_MAX_CHARS) {
-      process.stderr.write(`note: ${size} characters is above the ${MANAGED_POLICY_MAX_CHARS} a managed policy may hold; attach it as an inline role policy (10,240 per role), or print managed-policy-sized documents with --split\n`);
-    }
+    // Sizes as IAM counts them (whitespace excluded); the limits and what to do: attachmentAdvice.
+    const advice = attachmentAdvice(policySize(result.policy));
+    if (advice) process.stderr.write(`${advice}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);

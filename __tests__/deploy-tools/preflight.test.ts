@@ -11,7 +11,9 @@ import { runPreflight } from '../../deploy-tools/preflight';
 import { decideLogging } from '../../deploy-tools/preflight/invocation-logging';
 import { clientConfig } from '../../deploy-tools/preflight/target';
 import { synthesizeEnvironment, type EnvironmentStacks } from '../../deploy-tools/synthesized-stacks';
-import { CreateUsagePlanCommand, APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CreateUsagePlanCommand, APIGatewayClient, GetApiKeysCommand, GetUsagePlansCommand } from '@aws-sdk/client-api-gateway';
+import { validateConfig } from '../../gateway-config/validate';
+import { generatedConfigInput } from '../helpers/generated-config';
 import { TagResourceCommand } from '@aws-sdk/client-wafv2';
 import { startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { startBedrockStandIn, type BedrockStandIn } from '../helpers/bedrock-control-plane';
@@ -127,16 +129,22 @@ describe('model catalogue and quotas, answered in the AWS wire format by a stand
   let standIn: BedrockStandIn;
   const PROFILE = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
   const PROFILE_MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+  /** The catalogue's Claude 4.5 profiles: a global one (routes anywhere) and a US one. */
   const CLAUDE_45_PROFILES: Record<string, string[]> = {
     'global.anthropic.claude-sonnet-4-5-20250929-v1:0': ['eu-west-1', 'us-east-1', 'us-west-2'],
     'us.anthropic.claude-haiku-4-5-20251001-v1:0': ['us-east-1', 'us-east-2', 'us-west-2'],
-    'eu.anthropic.claude-haiku-4-5-20251001-v1:0': ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'],
   };
+  /** Source regions (the stand-in's sample of them): a geographic profile is called from its own geography only. */
+  const US_SOURCES = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'];
+  const EU_SOURCES = ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'];
+  const EU_PROFILE = 'eu.anthropic.claude-haiku-4-5-20251001-v1:0';
   beforeAll(async () => {
     standIn = await startBedrockStandIn(moto.endpoint);
-    standIn.state.profiles[PROFILE] = { foundationModel: PROFILE_MODEL, regions: ['us-east-1', 'us-east-2', 'us-west-2'] };
-    // The catalogue's Claude 4.5 profiles: a global one (routes anywhere) and two geographic ones.
-    for (const [id, regions] of Object.entries(CLAUDE_45_PROFILES)) standIn.state.profiles[id] = { foundationModel: id.replace(/^(global|us|eu)\./, ''), regions };
+    standIn.state.profiles[PROFILE] = { foundationModel: PROFILE_MODEL, regions: ['us-east-1', 'us-east-2', 'us-west-2'], sourceRegions: US_SOURCES };
+    for (const [id, regions] of Object.entries(CLAUDE_45_PROFILES)) {
+      standIn.state.profiles[id] = { foundationModel: id.replace(/^(global|us)\./, ''), regions, ...(id.startsWith('us.') ? { sourceRegions: US_SOURCES } : {}) };
+    }
+    standIn.state.profiles[EU_PROFILE] = { foundationModel: 'anthropic.claude-haiku-4-5-20251001-v1:0', regions: EU_SOURCES, sourceRegions: EU_SOURCES };
     standIn.state.quotas = { 'Usage plans per account': 300, 'API keys': 10_000, 'Maximum integration timeout in milliseconds': 29_000 };
   });
   afterAll(async () => {
@@ -172,8 +180,32 @@ describe('model catalogue and quotas, answered in the AWS wire format by a stand
     expect(exitCodeOf(results)).toBe(0);
   });
 
+  test.each(['dev', 'prod'])("every catalogue model passes in %s's own region (geographic profiles answered only in their geography)", async (name) => {
+    const environment = config.environments.find((e) => e.name === name)!;
+    // Only the model checks matter here: the stack JSON is the one synthesized for prod.
+    const { results } = await runPreflight(config, name, { endpoint: standIn.endpoint, stacks: { ...prod, environment } });
+    const models = results.filter((r) => r.id.startsWith('bedrock.model.') || r.id.startsWith('bedrock.profile.'));
+    expect(models.length).toBeGreaterThan(config.models.length);
+    expect(models.filter((r) => r.status !== 'pass')).toEqual([]);
+  });
+
+  test('an eu. profile in the catalogue of an environment in a US region fails: it is not offered there', async () => {
+    const withEu = exampleConfigWith((c) => {
+      c.models.push({ kind: 'inference-profile', id: EU_PROFILE, foundationModel: 'anthropic.claude-haiku-4-5-20251001-v1:0', regions: EU_SOURCES });
+    });
+    const { results } = await runPreflight(withEu, 'local', { endpoint: standIn.endpoint, stacks: local });
+    expect(byId(results, `bedrock.profile.${EU_PROFILE}`)).toEqual({
+      id: `bedrock.profile.${EU_PROFILE}`,
+      title: `inference profile ${EU_PROFILE} routes only to configured regions`,
+      status: 'fail',
+      detail: `not offered in us-east-1: ResourceNotFoundException: inference profile ${EU_PROFILE} not found`,
+      fix: `choose a profile offered in us-east-1 (aws bedrock list-inference-profiles --region us-east-1)`,
+    });
+    expect(exitCodeOf(results)).toBe(1);
+  });
+
   test('a profile routing beyond the configured regions, a model without access, one not offered, quotas too small', async () => {
-    standIn.state.profiles[PROFILE] = { foundationModel: PROFILE_MODEL, regions: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'] };
+    standIn.state.profiles[PROFILE] = { foundationModel: PROFILE_MODEL, regions: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'], sourceRegions: US_SOURCES };
     standIn.state.availability[`us-west-1/${PROFILE_MODEL}`] = { agreementStatus: 'PENDING' };
     standIn.state.availability['us-east-1/meta.llama3-8b-instruct-v1:0'] = { authorizationStatus: 'NOT_AUTHORIZED', entitlementAvailability: 'NOT_AVAILABLE' };
     standIn.state.availability['us-east-1/amazon.titan-text-express-v1'] = { regionAvailability: 'NOT_AVAILABLE' };
@@ -206,6 +238,28 @@ describe('model catalogue and quotas, answered in the AWS wire format by a stand
     expect(byId(results, 'quota.integration-timeout')).toMatchObject({ status: 'fail', detail: 'integrationTimeoutMs 60000 > quota 50000 ms: the integration update would be refused' });
     expect(byId(results, 'bedrock.model.anthropic.claude-3-haiku-20240307-v1:0').status).toBe('pass');
     expect(exitCodeOf(results)).toBe(1);
+  });
+
+  test('tenant shards: the API keys and own usage plans of the shard stacks are counted with the core stack', async () => {
+    // 50 generated tenants in 2 shards (the emulator environment): 50 keys and t00050's own plan in the shards, 3 tier plans in the core.
+    const input = generatedConfigInput({ tenants: 50, environment: 'local' });
+    input.environments[0].tenantShards = 2;
+    const sharded = validateConfig(input);
+    const stacks = synthesizeEnvironment(sharded, 'local');
+    standIn.state.quotas['API keys'] = 49;
+    standIn.state.quotas['Usage plans per account'] = 300;
+    const apigw = new APIGatewayClient(clientConfig(target(), 'us-east-1'));
+    const otherPlans = (await apigw.send(new GetUsagePlansCommand({ limit: 500 }))).items!.length;
+    const otherKeys = (await apigw.send(new GetApiKeysCommand({ limit: 500 }))).items!.length;
+    const { results } = await runPreflight(sharded, 'local', { endpoint: standIn.endpoint, stacks });
+    expect(byId(results, 'quota.api-keys')).toMatchObject({
+      status: 'fail',
+      detail: `the core stack and its 2 tenant shard stacks need 50, ${otherKeys} other${otherKeys === 1 ? '' : 's'} exist in the account: ${50 + otherKeys} > quota 49`,
+    });
+    expect(byId(results, 'quota.usage-plans')).toMatchObject({
+      status: 'pass',
+      detail: `the core stack and its 2 tenant shard stacks need 4, ${otherPlans} other${otherPlans === 1 ? '' : 's'} exist in the account: ${4 + otherPlans} of 300`,
+    });
   });
 
   test('an unknown inference profile fails as not offered in the region', async () => {

@@ -1,13 +1,17 @@
 /**
  * docs/deploying-to-aws.md is tested as a user would follow it: every `npm run`, `npm`, `npx`
  * and `terraform` command in its code blocks exists (package.json script, installed binary,
- * file, Terraform subcommand); the light ones run here against a fresh emulator; the heavy ones
- * name the emulator test that runs them; the few that cannot run without AWS or Terraform Cloud
- * are listed with the reason, and that list is kept small. The SDK sample in the guide is
- * byte-identical to docs/examples/call-the-gateway.ts and sends a real SDK request.
+ * file, Terraform subcommand); the light ones run here (against a fresh emulator, or offline);
+ * the heavy ones name the emulator test that runs them, as written or in an equivalent form whose
+ * difference is stated, and each such mapping is checked to be a real invocation (the call is in
+ * the test, goes through a function that starts that program, with the command's arguments); the
+ * few that cannot run without AWS or Terraform Cloud are listed with the reason. The SDK sample in
+ * the guide is byte-identical to docs/examples/call-the-gateway.ts, and the request its client
+ * builds is captured before it is sent (nothing is sent anywhere).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
@@ -38,26 +42,67 @@ export function guideCommands(markdown: string): string[] {
   return [...new Set(commands)];
 }
 
-/** Runs here, against the emulator environment `local` on a fresh moto_server; each must exit 0. */
+/**
+ * Runs here, against the emulator environment `local` on a fresh moto_server (or offline); each must
+ * exit 0. `<tmp>` is a fresh directory: `npm run synth` writes there instead of cdktf.out.
+ */
 const RUNS_HERE: Record<string, string[]> = {
+  'npm run synth': ['run', 'synth', '--', '--output', '<tmp>'],
   'npm run preflight -- --env dev': ['run', 'preflight', '--', '--env', 'local'],
+  'npm run deployer-policy -- --env dev --account 111122223333': ['run', 'deployer-policy', '--', '--env', 'local', '--account', '111122223333'],
   'npm run deployer-policy -- --env dev --account 111122223333 --no-bootstrap': ['run', 'deployer-policy', '--', '--env', 'local', '--account', '111122223333', '--no-bootstrap'],
+  'npm run deployer-policy -- --env dev --account 111122223333 --no-bootstrap --plan-only': ['run', 'deployer-policy', '--', '--env', 'local', '--account', '111122223333', '--no-bootstrap', '--plan-only'],
 };
 
-/** Run on the emulator by another test of the suite: [test file, the call in it]. */
-const COVERED_BY: Record<string, [string, string]> = {
-  'npm run synth': ['__tests__/helpers/synth-app.ts', 'synthesize('],
-  'npm run plan -- dev': ['__tests__/review/plan-summary.test.ts', "runPlan(['local', '--out', out]"],
-  'terraform init': ['__tests__/integration/local-deploy.test.ts', 'await init(stateDir'],
-  'terraform plan': ['__tests__/review/plan-summary.test.ts', "'plan', '-input=false'"],
-  'npm run cdktf -- deploy state-example-corp-bedrock-gateway-tfstate': ['__tests__/integration/local-deploy.test.ts', 'target.stateStackId'],
-  'npm run cdktf -- deploy gateway-dev': ['__tests__/integration/cdktf-deploy.test.ts', "npmCdktf(['deploy'"],
-  'npm run cdktf -- output gateway-dev': ['__tests__/scripts/cdktf.test.ts', "'output'"],
-  'terraform output -raw invoke_url': ['__tests__/integration/local-deploy.test.ts', 'await outputs(gatewayDir)'],
-  'npm run cdktf -- destroy gateway-dev': ['__tests__/integration/cdktf-deploy.test.ts', "['destroy', '-auto-approve'"],
-  'npm run explain-token -- --env dev': ['__tests__/scripts/idp-tools.test.ts', "runScript('explain-token.ts'"],
-  'npm run deployer-policy -- --env dev --account 111122223333': ['__tests__/deploy-tools/deployer-policy.test.ts', "run('--env', 'local', '--account', ACCOUNT)"],
-  'npm run deployer-policy -- --env dev --account 111122223333 --no-bootstrap --plan-only': ['__tests__/deploy-tools/deployer-policy.test.ts', 'includeBootstrap: false, planOnly: true'],
+/**
+ * How another test runs a command: `call` is in `file` and goes through `fn`, a function defined in
+ * `fnFile` whose body contains `spawn` (the process it starts). `runs` is what the call runs, written
+ * as a command line; its program must be the one `spawn` starts, and every quoted argument of the
+ * call must be one of its words.
+ */
+interface Invocation {
+  readonly file: string;
+  readonly call: string;
+  readonly fn: string;
+  readonly fnFile: string;
+  readonly spawn: string;
+  readonly runs: string;
+}
+
+const NPM_CDKTF = { fn: 'npmCdktf', fnFile: '__tests__/integration/cdktf-deploy.test.ts', spawn: "spawn('npm', ['run', '--silent', 'cdktf', '--', ...args]" };
+const LIB_TERRAFORM = { fn: 'terraform', fnFile: 'scripts/lib/local-deploy.ts', spawn: 'await runTerraform(cwd, [...args]' };
+
+/** Run on the emulator by another test of the suite exactly as the guide writes them, on the `local` environment instead of `dev`. */
+const RUN_BY: Record<string, Invocation> = {
+  'npm run plan -- dev': { file: '__tests__/review/plan-summary.test.ts', call: "runPlan(['local', '--out', out]", fn: 'runPlan', fnFile: '__tests__/review/plan-summary.test.ts', spawn: "['scripts/plan.ts', ...args]", runs: 'npm run plan -- local --out' },
+  'terraform init': { file: '__tests__/integration/local-deploy.test.ts', call: 'init(stateDir', fn: 'init', fnFile: 'scripts/lib/local-deploy.ts', spawn: "return terraform(cwd, ['init'", runs: 'terraform init' },
+  'terraform plan': { file: '__tests__/review/plan-summary.test.ts', call: "tf(dir, 'plan', '-input=false'", fn: 'tf', fnFile: '__tests__/review/plan-summary.test.ts', spawn: 'await runTerraform(dir, [...args', runs: 'terraform plan -input=false' },
+  'npm run cdktf -- deploy gateway-dev': { file: '__tests__/integration/cdktf-deploy.test.ts', call: "npmCdktf(['deploy', `gateway-${ENVIRONMENT}`, '--auto-approve'", ...NPM_CDKTF, runs: 'npm run cdktf -- deploy gateway-<environment> --auto-approve' },
+  'npm run explain-token -- --env dev': { file: '__tests__/scripts/idp-tools.test.ts', call: "runScript('explain-token.ts', ['--env', 'dev'", fn: 'runScript', fnFile: '__tests__/scripts/idp-tools.test.ts', spawn: "[path.join(REPO_ROOT, 'scripts', script), ...args]", runs: 'npm run explain-token -- --env dev' },
+};
+
+/**
+ * Run on the emulator by another test in an equivalent form, not as the guide writes them: what
+ * differs is said. (`npm run cdktf -- output/destroy` and the bootstrap's `cdktf deploy` run
+ * Terraform in the synthesized stack directory; the tests run that Terraform command directly.)
+ */
+const RUN_IN_EQUIVALENT_FORM: Record<string, Invocation & { readonly difference: string }> = {
+  'npm run cdktf -- deploy state-example-corp-bedrock-gateway-tfstate': {
+    file: '__tests__/integration/local-deploy.test.ts', call: 'apply(stateDir)', fn: 'apply', fnFile: 'scripts/lib/local-deploy.ts', spawn: "terraform(cwd, ['apply'", runs: 'terraform apply',
+    difference: "terraform init and apply in the bootstrap stack's synthesized directory (what cdktf deploy runs), not through cdktf",
+  },
+  'npm run cdktf -- output gateway-dev': {
+    file: '__tests__/integration/local-deploy.test.ts', call: 'outputs(gatewayDir)', fn: 'outputs', fnFile: 'scripts/lib/local-deploy.ts', spawn: "await terraform(cwd, ['output', '-json'", runs: 'terraform output -json',
+    difference: "terraform output -json in the gateway stack's directory; cdktf output itself is only checked for its arguments (__tests__/scripts/cdktf.test.ts)",
+  },
+  'terraform output -raw invoke_url': {
+    file: '__tests__/integration/local-deploy.test.ts', call: 'outputs(gatewayDir)', fn: 'outputs', fnFile: 'scripts/lib/local-deploy.ts', spawn: "await terraform(cwd, ['output', '-json'", runs: 'terraform output -json',
+    difference: 'every output as JSON (-json), invoke_url read from it, instead of one output with -raw',
+  },
+  'npm run cdktf -- destroy gateway-dev': {
+    file: '__tests__/integration/cdktf-deploy.test.ts', call: "terraform(stackDirectory, ['destroy', '-auto-approve'", ...LIB_TERRAFORM, runs: 'terraform destroy -auto-approve',
+    difference: 'terraform destroy in the stack directory cdktf deployed, not cdktf destroy',
+  },
 };
 
 /** Cannot run in CI: each needs something outside this machine. Keep this list short. */
@@ -71,7 +116,7 @@ const commands = guideCommands(GUIDE);
 
 describe('the commands of docs/deploying-to-aws.md', () => {
   test('every command is classified exactly once, and every classified command is in the guide', () => {
-    const classified = [...Object.keys(RUNS_HERE), ...Object.keys(COVERED_BY), ...Object.keys(CANNOT_RUN_HERE)];
+    const classified = [...Object.keys(RUNS_HERE), ...Object.keys(RUN_BY), ...Object.keys(RUN_IN_EQUIVALENT_FORM), ...Object.keys(CANNOT_RUN_HERE)];
     expect(commands.filter((c) => !classified.includes(c))).toEqual([]);
     expect(classified.filter((c) => !commands.includes(c))).toEqual([]);
     expect(new Set(classified).size).toBe(classified.length);
@@ -92,8 +137,62 @@ describe('the commands of docs/deploying-to-aws.md', () => {
     else throw new Error(`unexpected command ${command}`);
   });
 
-  test.each(Object.entries(COVERED_BY))('%s runs on the emulator in %s', (_command, [file, evidence]) => {
-    expect(readFileSync(path.join(REPO_ROOT, file), 'utf8')).toContain(evidence);
+  /** Problems with one invocation: each names what does not hold (empty when it runs `runs`). */
+  function invocationProblems(inv: Invocation): string[] {
+    const problems: string[] = [];
+    const source = (file: string) => (existsSync(path.join(REPO_ROOT, file)) ? readFileSync(path.join(REPO_ROOT, file), 'utf8') : '');
+    if (!/\.test\.ts$/.test(inv.file)) problems.push(`${inv.file} is not a test file`);
+    if (!source(inv.file).includes(inv.call)) problems.push(`${inv.file} has no call ${inv.call}`);
+    if (!inv.call.startsWith(`${inv.fn}(`)) problems.push(`${inv.call} does not call ${inv.fn}`);
+    const fnSource = source(inv.fnFile);
+    const at = fnSource.search(new RegExp(`function ${inv.fn}\\(`));
+    const next = at < 0 ? -1 : fnSource.slice(at + 1).search(/\n(export )?(async )?function /);
+    const body = at < 0 ? '' : fnSource.slice(at, next < 0 ? undefined : at + 1 + next);
+    if (!body) problems.push(`${inv.fnFile} defines no function ${inv.fn}`);
+    else if (!body.includes(inv.spawn)) problems.push(`${inv.fn} in ${inv.fnFile} does not contain ${inv.spawn}`);
+    // The program `runs` names is the one the function starts: an npm script (by name or by its file) or terraform.
+    const words = inv.runs.split(/\s+/);
+    const file = words[0] === 'npm' ? /^tsx (scripts\/[\w-]+\.ts)/.exec(PACKAGE.scripts[words[2]] ?? '')?.[1] : undefined;
+    if (words[0] === 'npm') {
+      const script = words[2];
+      const startsScript = inv.spawn.includes(`'${script}'`) || (file !== undefined && (inv.spawn.includes(`'${file}'`) || (inv.spawn.includes("'scripts', script") && inv.call.includes(`'${path.basename(file)}'`))));
+      if (!startsScript) problems.push(`${inv.spawn} does not start npm run ${script} (${PACKAGE.scripts[script]})`);
+    } else if (words[0] === 'terraform') {
+      if (!/runTerraform\(|terraform\(cwd/.test(inv.spawn)) problems.push(`${inv.spawn} does not start terraform`);
+      if (!inv.spawn.includes(`'${words[1]}'`) && !inv.call.includes(`'${words[1]}'`)) problems.push(`neither ${inv.call} nor ${inv.spawn} passes ${words[1]}`);
+    } else problems.push(`unexpected program in ${inv.runs}`);
+    for (const literal of [...inv.call.matchAll(/'([^']+)'/g)].map((m) => m[1])) {
+      // The npm script's own file, named to a helper that runs scripts by file, is the program itself.
+      if (!words.includes(literal) && literal !== (file && path.basename(file))) problems.push(`${inv.call} passes ${literal}, which ${inv.runs} does not`);
+    }
+    return problems;
+  }
+
+  test.each(Object.entries(RUN_BY))('%s runs, as written, in another test (on the emulator, or offline)', (command, inv) => {
+    expect(invocationProblems(inv)).toEqual([]);
+    // The same command on another environment, maybe with more arguments: only environment names differ.
+    const normalized = (c: string) => c.replace(/<environment>/g, '<env>').replace(/\b(dev|local)\b/g, '<env>');
+    expect(normalized(inv.runs).startsWith(normalized(command))).toBe(true);
+  });
+
+  test.each(Object.entries(RUN_IN_EQUIVALENT_FORM))('%s runs on the emulator in an equivalent form', (_command, inv) => {
+    expect(invocationProblems(inv)).toEqual([]);
+    expect(inv.difference.length).toBeGreaterThan(20);
+  });
+
+  test('a mapping that names a test without an invocation of the command is refused', () => {
+    expect(invocationProblems({ ...RUN_BY['npm run cdktf -- deploy gateway-dev'], file: '__tests__/scripts/cdktf.test.ts' })).toEqual([
+      "__tests__/scripts/cdktf.test.ts has no call npmCdktf(['deploy', `gateway-${ENVIRONMENT}`, '--auto-approve'",
+    ]);
+    expect(invocationProblems({ ...RUN_BY['npm run explain-token -- --env dev'], runs: 'npm run check-idp -- --env dev' })).toEqual([
+      "[path.join(REPO_ROOT, 'scripts', script), ...args] does not start npm run check-idp (tsx scripts/check-idp.ts)",
+      "runScript('explain-token.ts', ['--env', 'dev' passes explain-token.ts, which npm run check-idp -- --env dev does not",
+    ]);
+    expect(invocationProblems({ ...RUN_IN_EQUIVALENT_FORM['npm run cdktf -- destroy gateway-dev'], call: "terraform(stackDirectory, ['apply'" })).toEqual([
+      "__tests__/integration/cdktf-deploy.test.ts has no call terraform(stackDirectory, ['apply'",
+      "neither terraform(stackDirectory, ['apply' nor await runTerraform(cwd, [...args] passes destroy",
+      "terraform(stackDirectory, ['apply' passes apply, which terraform destroy -auto-approve does not",
+    ]);
   });
 
   describe('run here against a fresh emulator', () => {
@@ -110,7 +209,9 @@ describe('the commands of docs/deploying-to-aws.md', () => {
       await moto?.stop();
     });
 
-    test.each(Object.entries(RUNS_HERE))('%s', async (_command, args) => {
+    test.each(Object.entries(RUNS_HERE))('%s', async (_command, template) => {
+      const tmp = mkdtempSync(path.join(tmpdir(), 'bag-guide-'));
+      const args = template.map((a) => (a === '<tmp>' ? tmp : a));
       const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn('npm', args, {
           cwd: REPO_ROOT,
@@ -128,6 +229,10 @@ describe('the commands of docs/deploying-to-aws.md', () => {
       expect([result.code, result.stderr.includes('Error') ? result.stderr : '']).toEqual([0, '']);
       if (args[1] === 'preflight') expect(result.stdout).toContain(`Preflight for environment local (emulator at ${moto.endpoint})`);
       if (args[1] === 'deployer-policy') expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))).Version).toBe('2012-10-17');
+      if (args[1] === 'synth') {
+        expect(readdirSync(path.join(tmp, 'stacks')).sort()).toEqual(['gateway-dev', 'gateway-local', 'gateway-local-forwarder', 'gateway-prod', 'state-bedrock-gateway-local-tfstate', 'state-example-corp-bedrock-gateway-tfstate']);
+      }
+      rmSync(tmp, { recursive: true, force: true });
     });
   });
 });

@@ -52,8 +52,26 @@ test('addModels names catalogue models the base list does not already allow', ()
       }),
     ),
   ).toEqual([
-    'config/tenants.ts: tenants[1].overrides.addModels[0]: unknown model: not in the model catalogue; allowed: global.anthropic.claude-sonnet-4-5-20250929-v1:0, us.anthropic.claude-haiku-4-5-20251001-v1:0, eu.anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-pro-v1:0, anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0 (got "anthropic.claude-9")',
+    'config/tenants.ts: tenants[1].overrides.addModels[0]: unknown model: not in the model catalogue; allowed: global.anthropic.claude-sonnet-4-5-20250929-v1:0, us.anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-pro-v1:0, anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0 (got "anthropic.claude-9")',
     'config/tenants.ts: tenants[1].overrides.addModels[1]: model already allowed by tier silver: addModels lists only models to add (got "anthropic.claude-3-haiku-20240307-v1:0")',
     'config/tenants.ts: tenants[4].overrides.addModels[0]: model already allowed by overrides.models: addModels lists only models to add (got "anthropic.claude-3-5-sonnet-20240620-v1:0")',
+  ]);
+});
+
+test('a tier with a USD budget needs a price for every model a tenant adds, as for a replacement list', () => {
+  const MISTRAL = 'mistral.mistral-small-2402-v1:0';
+  const withUnpriced = (field: 'models' | 'addModels') =>
+    problems(
+      broken((c) => {
+        c.models.push({ kind: 'foundation-model', id: MISTRAL });
+        // globex: tier silver, whose budget is in USD, no budget of its own.
+        c.tenants[1].overrides = { [field]: [MISTRAL] };
+      }),
+    );
+  expect(withUnpriced('addModels')).toEqual([
+    `config/tenants.ts: tenants[1].overrides.addModels: tier silver has a USD budget, which needs a price for every model; no price in the model catalogue for ${MISTRAL}`,
+  ]);
+  expect(withUnpriced('models')).toEqual([
+    `config/tenants.ts: tenants[1].overrides.models: tier silver has a USD budget, which needs a price for every model; no price in the model catalogue for ${MISTRAL}`,
   ]);
 });

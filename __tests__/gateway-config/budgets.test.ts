@@ -131,7 +131,9 @@ describe('IAM resources per catalogue entry', () => {
     ]);
   });
   test('a geographic profile: profile and the model in each destination region', () => {
-    expect(modelResourceArns(model('eu.anthropic.claude-haiku-4-5-20251001-v1:0'), 'eu-west-1', 'aws', '111122223333')).toEqual([
+    // An EU environment's profile (the example's environments are in the US and list none).
+    const eu: Model = { ...model('us.anthropic.claude-haiku-4-5-20251001-v1:0'), id: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0', regions: ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'] } as Model;
+    expect(modelResourceArns(eu, 'eu-west-1', 'aws', '111122223333')).toEqual([
       'arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0',
       ...['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'].map((r) => `arn:aws:bedrock:${r}::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0`),
     ]);

@@ -18,8 +18,13 @@ export interface ModelAvailability {
 export interface StandInState {
   /** `<region>/<modelId>` -> availability; absent models are fully available. */
   availability: Record<string, ModelAvailability>;
-  /** Inference profile id -> regions it routes to (absent: 404). */
-  profiles: Record<string, { foundationModel: string; regions: string[] }>;
+  /**
+   * Inference profile id -> regions it routes to (absent: 404), and the source regions it can be
+   * called from (absent: any). A geographic profile is offered in the source regions of its own
+   * geography only (Bedrock User Guide, "Supported Regions and models for inference profiles"):
+   * asked from another region, the stand-in answers 404 as for an unknown profile.
+   */
+  profiles: Record<string, { foundationModel: string; regions: string[]; sourceRegions?: string[] }>;
   /** API Gateway quotas by name (absent: not listed). */
   quotas: Record<string, number>;
 }
@@ -61,7 +66,7 @@ export async function startBedrockStandIn(motoEndpoint: string): Promise<Bedrock
       }
       if (req.method === 'GET' && profile) {
         const p = state.profiles[profile[1]];
-        if (!p) return json(res, 404, { message: `inference profile ${profile[1]} not found` }, 'ResourceNotFoundException');
+        if (!p || (p.sourceRegions !== undefined && !p.sourceRegions.includes(regionOf(req)))) return json(res, 404, { message: `inference profile ${profile[1]} not found` }, 'ResourceNotFoundException');
         return json(res, 200, {
           inferenceProfileName: profile[1],
           inferenceProfileId: profile[1],

@@ -199,8 +199,6 @@ describe('Bedrock integration', () => {
             // Geographic profiles: the profile and the model in each destination region.
             `arn:${partition}:bedrock:us-east-1:${account}:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0`,
             ...['us-east-1', 'us-east-2', 'us-west-2'].map((r) => `arn:${partition}:bedrock:${r}::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0`),
-            `arn:${partition}:bedrock:us-east-1:${account}:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0`,
-            ...['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'].map((r) => `arn:${partition}:bedrock:${r}::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0`),
             `arn:${partition}:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0`,
             `arn:${partition}:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0`,
             `arn:${partition}:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0`,

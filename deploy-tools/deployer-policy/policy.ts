@@ -1,11 +1,12 @@
 /**
  * The least-privilege IAM policy a deploying role needs for one environment: the actions of
- * every resource and data source type its stacks synthesize (`resource-permissions.ts`), plus
- * the state backend (the S3 state object, its lockfile, the bucket's KMS key).
+ * every resource and data source type its stacks synthesize (`resource-permissions.ts`: the
+ * gateway stack, its tenant shard stacks with `tenantShards`, the state bucket's bootstrap stack),
+ * plus the state backend (each stack's S3 state object and lockfile, the bucket's KMS key).
  */
 import { resourceNamePrefix } from '../../gateway-config/derive';
 import { stateKey } from '../../stacks/constructs/provider-and-backend';
-import { dataSourceTypes, resourcesOfType, resourceTypes, type EnvironmentStacks, type StackJson } from '../synthesized-stacks';
+import { dataSourceTypes, gatewayStacks, resourcesOfType, resourceTypes, type EnvironmentStacks, type StackJson } from '../synthesized-stacks';
 import { partitionOf, type ArnContext } from './arn-context';
 import { DATA_SOURCE_PERMISSIONS, PREFLIGHT_PERMISSIONS, RESOURCE_PERMISSIONS, type ResourcePermissions, type Statement } from './resource-permissions';
 
@@ -42,8 +43,26 @@ export function isReadAction(action: string): boolean {
   return /^(Get|List|Describe|Head)/.test(name) && name !== 'GetChange';
 }
 
-/** IAM managed policies hold at most 6,144 characters, whitespace not counted (IAM quotas). */
+/**
+ * IAM character limits, whitespace not counted (IAM User Guide, "IAM and AWS STS quotas", IAM and
+ * STS character limits: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html):
+ * a managed policy holds at most 6,144 characters; a role's inline policies hold 10,240 together
+ * (the aggregate of all of them); a role may have 10 managed policies attached by default (20 on request).
+ */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
+export const INLINE_ROLE_POLICY_MAX_CHARS = 10_240;
+
+/**
+ * How a policy of `size` characters can be attached to the deploying role, printed by the command
+ * when it does not fit one managed policy; undefined when it does.
+ */
+export function attachmentAdvice(size: number): string | undefined {
+  if (size <= MANAGED_POLICY_MAX_CHARS) return undefined;
+  if (size <= INLINE_ROLE_POLICY_MAX_CHARS) {
+    return `note: ${size} characters is above the ${MANAGED_POLICY_MAX_CHARS} a managed policy may hold: attach it as the role's only inline policy (a role's inline policies hold ${INLINE_ROLE_POLICY_MAX_CHARS} characters together), or print managed-policy-sized documents with --split`;
+  }
+  return `note: ${size} characters is above the ${MANAGED_POLICY_MAX_CHARS} a managed policy may hold and the ${INLINE_ROLE_POLICY_MAX_CHARS} a role's inline policies hold together, so it cannot be attached as printed: run again with --split and attach each printed document as a customer managed policy of the role (up to 10 per role by default)`;
+}
 
 export class UnmappedResourceTypesError extends Error {
   constructor(readonly types: readonly string[]) {
@@ -64,14 +83,16 @@ function statementsFor(permissions: ResourcePermissions, ctx: ArnContext, synthe
 function backendStatements(stacks: EnvironmentStacks, ctx: ArnContext): Statement[] {
   const state = stacks.environment.state;
   if (state.backend !== 's3') return [];
-  const key = stateKey(state.keyPrefix, stacks.environment.name);
+  // The core stack's state and, with tenantShards, each shard's own (`<prefix>/<env>/tenants-<i>/terraform.tfstate`).
+  // A shard also reads the core's state (terraform_remote_state): the StateObject grant on the core key covers it.
+  const keys = [stateKey(state.keyPrefix, stacks.environment.name), ...stacks.shards.map((s) => stateKey(state.keyPrefix, stacks.environment.name, s.part))];
   const bucket = `arn:${ctx.partition}:s3:::${state.bucket}`;
   // S3 backend permissions (Terraform docs, "Backend Type: s3", Permissions Required): ListBucket on
   // the bucket, Get/PutObject on the key, and Get/Put/DeleteObject on `<key>.tflock` with use_lockfile.
   const statements: Statement[] = [
-    { Sid: 'StateList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket], Condition: { StringLike: { 's3:prefix': [key, `${key}.tflock`] } } },
-    { Sid: 'StateObject', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [`${bucket}/${key}`] },
-    { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [`${bucket}/${key}.tflock`] },
+    { Sid: 'StateList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket], Condition: { StringLike: { 's3:prefix': keys.flatMap((key) => [key, `${key}.tflock`]) } } },
+    { Sid: 'StateObject', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: keys.map((key) => `${bucket}/${key}`) },
+    { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: keys.map((key) => `${bucket}/${key}.tflock`) },
   ];
   if (state.kmsKeyId) {
     const keyArn = state.kmsKeyId.startsWith('arn:') ? state.kmsKeyId : `arn:${ctx.partition}:kms:${state.region ?? stacks.environment.region}:${ctx.account}:key/${state.kmsKeyId}`;
@@ -116,7 +137,7 @@ function merge(statements: readonly Statement[]): Statement[] {
 export function buildDeployerPolicy(stacks: EnvironmentStacks, options: DeployerPolicyOptions): DeployerPolicy {
   const environment = stacks.environment;
   const ctx: ArnContext = { partition: partitionOf(environment.region), region: environment.region, account: options.account, namePrefix: resourceNamePrefix(environment) };
-  const jsons: StackJson[] = [stacks.gateway, ...(options.includeBootstrap !== false && stacks.state ? [stacks.state.json] : [])];
+  const jsons: StackJson[] = [...gatewayStacks(stacks), ...(options.includeBootstrap !== false && stacks.state ? [stacks.state.json] : [])];
   const statements: Statement[] = [];
   const types = new Set<string>();
   const unmapped = new Set<string>();

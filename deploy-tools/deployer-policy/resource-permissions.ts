@@ -16,7 +16,9 @@
  *
  * A type missing here fails `__tests__/deploy-tools/deployer-policy.test.ts` with its name.
  */
+import { TENANT_TABLE_KEY_PREFIX } from '../../functions/shared/tenant-shard';
 import { PROJECT_TAG } from '../../stacks/constructs/provider-and-backend';
+import { tenantTableBucketPrefix } from '../../stacks/constructs/tenant-table-bucket';
 import { resourcesOfType, type StackJson } from '../synthesized-stacks';
 import { namesOf, type ArnContext } from './arn-context';
 
@@ -265,10 +267,13 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_s3_bucket_lifecycle_configuration: { actions: ['s3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration'], resources: bucketArn },
   aws_s3_bucket_policy: { actions: ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy'], resources: bucketArn },
   // A tenant shard's table in the core's tenant table bucket (its name only known from the core's
-  // state: the environment's `<namePrefix>-tables-` prefix). Versioned bucket: destroy deletes every version.
+  // state: the bucket's generated name starts with tenantTableBucketPrefix). Versioned bucket: destroy deletes every version.
+  // Object actions on the tables' keys only, bucket actions on the bucket: IAM's `*` also matches `/`,
+  // so one statement naming `<prefix>*` would grant the object actions on every key in the bucket.
   aws_s3_object: {
-    actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectTagging', 's3:PutObjectTagging', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:ListBucket', 's3:ListBucketVersions'],
-    resources: (ctx) => [`arn:${ctx.partition}:s3:::${ctx.namePrefix}-tables-*`, `arn:${ctx.partition}:s3:::${ctx.namePrefix}-tables-*/tenant-tables/*`],
+    actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectTagging', 's3:PutObjectTagging', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+    resources: (ctx) => [`arn:${ctx.partition}:s3:::${tenantTableBucketPrefix(ctx.namePrefix)}*/${TENANT_TABLE_KEY_PREFIX}*`],
+    extra: (ctx) => [{ Effect: 'Allow', Action: ['s3:ListBucket', 's3:ListBucketVersions'], Resource: [`arn:${ctx.partition}:s3:::${tenantTableBucketPrefix(ctx.namePrefix)}*`] }],
   },
 };
 
@@ -276,6 +281,9 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
 export const DATA_SOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>> = {
   aws_caller_identity: { actions: [] },
   aws_partition: { actions: [] },
+  // A tenant shard reads the core stack's outputs from its state object: s3:GetObject on the core's
+  // key, granted with the state backend's statements (policy.ts, backendStatements); a cloud backend needs no IAM.
+  terraform_remote_state: { actions: [] },
   aws_route53_zone: {
     actions: ['route53:GetHostedZone', 'route53:ListTagsForResource'],
     resources: (ctx) => [`arn:${ctx.partition}:route53:::hostedzone/*`],

@@ -4,7 +4,7 @@
  * emulator). Each check is data (`check.ts`); the run fails when any check fails.
  */
 import type { GatewayConfig } from '../../gateway-config/schema';
-import { synthesizeEnvironment, type EnvironmentStacks } from '../synthesized-stacks';
+import { gatewayStacks, synthesizeEnvironment, type EnvironmentStacks } from '../synthesized-stacks';
 import type { CheckResult } from './check';
 import { checkHostedZone, checkWebAcls } from './edge';
 import { checkCredentials } from './identity';
@@ -39,7 +39,7 @@ export async function runPreflight(config: GatewayConfig, environmentName: strin
   if (credentials.result.status === 'fail') return { environment: environment.name, target, results };
   results.push(...(await checkStateBackend(environment, target)));
   results.push(...(await checkModels(config, environment, target)));
-  results.push(...(await checkQuotas(environment, stacks.gateway, target)));
+  results.push(...(await checkQuotas(environment, gatewayStacks(stacks), target)));
   results.push(...(await checkHostedZone(environment, target)));
   results.push(...(await checkWebAcls(environment, stacks.gateway, target)));
   results.push(...(await checkInvocationLogging(environment, stacks.gateway, target)));

@@ -57,7 +57,11 @@ async function countOthers(apigw: APIGatewayClient, what: 'plans' | 'keys', ownP
   return count;
 }
 
-export async function checkQuotas(environment: Environment, gateway: StackJson, target: AwsTarget): Promise<CheckResult[]> {
+/**
+ * `stacks`: the gateway stack, then its tenant shard stacks (`gatewayStacks`): with `tenantShards`
+ * the tenants' API keys and own usage plans are in the shards, so all of them are counted.
+ */
+export async function checkQuotas(environment: Environment, stacks: readonly StackJson[], target: AwsTarget): Promise<CheckResult[]> {
   const region = environment.region;
   const ownPrefix = resourceNamePrefix(environment);
   let quotas: ServiceQuota[] | undefined;
@@ -80,7 +84,7 @@ export async function checkQuotas(environment: Environment, gateway: StackJson, 
     const id = `quota.${key === 'usagePlans' ? 'usage-plans' : 'api-keys'}`;
     const noun = key === 'usagePlans' ? 'usage plans' : 'API keys';
     const title = `${noun} per account in ${region} suffice`;
-    const needed = resourcesOfType(gateway, type).length;
+    const needed = stacks.reduce((n, stack) => n + resourcesOfType(stack, type).length, 0);
     let others: number;
     try {
       others = await countOthers(apigw, what, ownPrefix);
@@ -89,7 +93,8 @@ export async function checkQuotas(environment: Environment, gateway: StackJson, 
       continue;
     }
     const quota = quotaValue(QUOTA_NAMES[key]);
-    const need = `this stack needs ${needed}, ${others} other${others === 1 ? '' : 's'} exist in the account`;
+    const shards = stacks.length - 1;
+    const need = `${shards === 0 ? 'this stack needs' : `the core stack and its ${shards} tenant shard stack${shards === 1 ? '' : 's'} need`} ${needed}, ${others} other${others === 1 ? '' : 's'} exist in the account`;
     if (quota === undefined) {
       results.push(
         cannotCheck(id, title, `${need}; the quota could not be read (${quotaError || `no ${noun} quota listed by Service Quotas`}); the default is ${fallback}`, quotaFix),

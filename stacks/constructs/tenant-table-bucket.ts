@@ -37,6 +37,12 @@ export interface TenantTableBucketProps {
   readonly expireReplacedVersions?: boolean;
 }
 
+/** The bucket's `bucket_prefix` (`<namePrefix>-tables-`, cut to fit): the deployer policy scopes the shards' table objects to it. */
+export function tenantTableBucketPrefix(namePrefix: string): string {
+  const prefix = `${namePrefix}-tables-`;
+  return prefix.length <= MAX_BUCKET_PREFIX ? prefix : `${prefix.slice(0, MAX_BUCKET_PREFIX - 1)}-`;
+}
+
 export class TenantTableBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
@@ -45,9 +51,8 @@ export class TenantTableBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantTableBucketProps) {
     super(scope, id);
-    const prefix = `${props.namePrefix}-tables-`;
     this.bucket = new S3Bucket(this, 'bucket', {
-      bucketPrefix: prefix.length <= MAX_BUCKET_PREFIX ? prefix : `${prefix.slice(0, MAX_BUCKET_PREFIX - 1)}-`,
+      bucketPrefix: tenantTableBucketPrefix(props.namePrefix),
       forceDestroy: true,
     });
     const versioning = new S3BucketVersioningA(this, 'versioning', { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } });
