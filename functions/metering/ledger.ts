@@ -170,7 +170,20 @@ export async function applyChunks(client: DynamoDBClient, chunks: readonly Ledge
       requests++;
       itemWrites += items.length;
       try {
-        await client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: `${options.batchId.slice(0, 30)}-${index}` }));
+        // No ClientRequestToken of ours, on purpose. DynamoDB refuses a token reused "with a change
+        // in other parameters within the 10-minute idempotency window" (IdempotentParameterMismatch;
+        // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html,
+        // ClientRequestToken). A token derived from the batch id broke redelivery: the marker holds
+        // countedAt/expiresAt from this invocation's clock, so Lambda's async retries (about 1 and 2
+        // minutes later) sent the same token with different parameters and failed instead of being
+        // skipped. Making the request byte-identical per batch was the alternative; it would still
+        // fail whenever bundled settings (tenants, prices, periods) change between attempts.
+        // Idempotency comes from the conditional marker: a retried attempt whose first try
+        // succeeded is refused by attribute_not_exists(pk) and counted as alreadyApplied, never
+        // twice. (The SDK fills the token field itself with a fresh random UUID per send, since the
+        // API marks it an idempotency token; its own transport retries of one send reuse that
+        // token with identical parameters, which DynamoDB accepts. No two of our sends share one.)
+        await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
         applied++;
         break;
       } catch (err) {
