@@ -23,7 +23,7 @@ import { configureBackend, configureProvider } from './constructs/provider-and-b
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
 import { TenantTableBucket } from './constructs/tenant-table-bucket';
-import { TokenBudgetResources } from './constructs/token-budgets';
+import { meteringResourceNames, TokenBudgetResources } from './constructs/token-budgets';
 import { bucketTlsOnly } from './policy/rules/bucket-tls-only';
 import { buildMeteringSettings, hasBudgets } from '../gateway-config/budgets';
 import { GatewayWebAcl, webAclName } from './constructs/web-acl';
@@ -160,6 +160,8 @@ export class GatewayStack extends TerraformStack {
       authorizerLogGroupName: this.authorizer.fn.logGroup.name,
       // The stack's own web ACL, else one managed elsewhere (observability.waf.webAclName).
       ...(waf?.enabled ? { webAclName: webAclName(namePrefix) } : {}),
+      // Token budgets are created further down; the dashboard and alarm refer to them by name.
+      ...(environment.tokenBudgets ? { metering: { environmentName: environment.name, ...meteringResourceNames(namePrefix) } } : {}),
     });
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.restApi.api.id,

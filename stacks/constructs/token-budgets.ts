@@ -64,6 +64,11 @@ export function invocationFilterPattern(partition: string, accountId: string, ga
   return `{ ($.schemaType = "ModelInvocationLog") && ($.identity.arn = "arn:${partition}:sts::${accountId}:assumed-role/${gatewayRoleName}/*") }`;
 }
 
+/** Names of the metering resources the dashboard and alarms refer to (known before they exist). */
+export function meteringResourceNames(namePrefix: string): { readonly functionName: string; readonly failureQueueName: string } {
+  return { functionName: `${namePrefix}-metering`, failureQueueName: `${namePrefix}-metering-failures` };
+}
+
 export interface TokenBudgetsProps {
   readonly environmentName: string;
   readonly budgets: TokenBudgets;
@@ -177,8 +182,9 @@ export class TokenBudgetResources extends Construct {
     const enabledInConfig = tenants.filter((t) => props.settings.tenants[t]?.enabled);
 
     // ---- failures and alerts ----
+    const names = meteringResourceNames(namePrefix);
     this.failureQueue = new SqsQueue(this, 'failures', {
-      name: `${namePrefix}-metering-failures`,
+      name: names.failureQueueName,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: METERING_FAILURE_RETENTION_SECONDS,
     });
@@ -196,7 +202,7 @@ export class TokenBudgetResources extends Construct {
     this.metering = new NodejsFunction(this, 'metering', {
       entry: METERING_ENTRY,
       jsonModules: { 'gateway:metering-settings': props.settings },
-      functionName: `${namePrefix}-metering`,
+      functionName: names.functionName,
       description: 'Meters Bedrock invocation logs into the token ledger; disables the API key of a tenant whose budget is spent',
       memorySize: 512,
       timeout: METERING_TIMEOUT_SECONDS,
