@@ -198,7 +198,7 @@ export class GatewayStack extends TerraformStack {
       });
       new TerraformOutput(this, 'token_ledger_table_name', { description: 'DynamoDB table of token usage per tenant and period (npm run usage reads it)', value: this.tokenBudgets.ledger.name });
       new TerraformOutput(this, 'invocation_log_group_name', { description: 'CloudWatch log group of Bedrock model invocation logs that the metering function reads', value: this.tokenBudgets.invocationLogGroupName });
-      new TerraformOutput(this, 'metering_failure_queue_url', { description: 'SQS queue (encrypted) holding subscription batches the metering function failed on; replay them to meter them', value: this.tokenBudgets.failureQueue.url });
+      new TerraformOutput(this, 'metering_failure_queue_url', { description: 'SQS queue (encrypted) of Lambda invocation records of subscription batches the metering function failed on; invoke the function with a record\'s requestPayload to meter it (docs/token-budgets.md, failed batches)', value: this.tokenBudgets.failureQueue.url });
       if (this.tokenBudgets.alertTopic) new TerraformOutput(this, 'budget_alert_topic_arn', { description: 'SNS topic (encrypted) of budget threshold alerts; subscribe to it', value: this.tokenBudgets.alertTopic.arn });
     } else if (hasBudgets(config)) {
       Annotations.of(this).addWarning(
