@@ -37,6 +37,7 @@ const MARKER_EXISTS: Answer = {
   },
 };
 const OK: Answer = { status: 200, body: {} };
+const SERVER_ERROR: Answer = { status: 500, body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' } };
 
 /** Answers each request with the next answer (the last one repeats) and records what it got. */
 async function fakeDynamoDb(answers: readonly Answer[]): Promise<{ server: Server; client: DynamoDBClient; received: Received[] }> {
@@ -111,6 +112,17 @@ describe('ledger transactions on the real SDK', () => {
     const sent = fake.received.map((r) => withoutToken(r.body));
     expect(new Set(sent.map((r) => r.rest)).size).toBe(1);
     expect(new Set(sent.map((r) => r.token)).size).toBe(3);
+  });
+
+  test("the SDK's own retry of one send (HTTP 500) repeats the same token with the same transaction", async () => {
+    const fake = await fakeDynamoDb([SERVER_ERROR, OK]);
+    servers.push(fake.server);
+    const result = await applyChunks(fake.client, [[update]], options);
+    // One send of ours; the SDK retried it once on the wire.
+    expect(result).toEqual({ applied: 1, alreadyApplied: 0, requests: 1, itemWrites: 2 });
+    expect(fake.received).toHaveLength(2);
+    expect(fake.received[1].body).toBe(fake.received[0].body);
+    expect(withoutToken(fake.received[0].body).token).toMatch(UUID_V4);
   });
 
   test('an existing marker (the chunk was counted by an earlier delivery) is skipped, not retried', async () => {
