@@ -23,7 +23,7 @@ import { configureBackend, configureProvider } from './constructs/provider-and-b
 import { GatewayRestApi } from './constructs/rest-api';
 import { TenantPlans } from './constructs/tenant-plans';
 import { TenantTableBucket } from './constructs/tenant-table-bucket';
-import { TokenBudgetResources } from './constructs/token-budgets';
+import { meteringResourceNames, TokenBudgetResources } from './constructs/token-budgets';
 import { bucketTlsOnly } from './policy/rules/bucket-tls-only';
 import { buildMeteringSettings, hasBudgets } from '../gateway-config/budgets';
 import { GatewayWebAcl, webAclName } from './constructs/web-acl';
@@ -160,6 +160,8 @@ export class GatewayStack extends TerraformStack {
       authorizerLogGroupName: this.authorizer.fn.logGroup.name,
       // The stack's own web ACL, else one managed elsewhere (observability.waf.webAclName).
       ...(waf?.enabled ? { webAclName: webAclName(namePrefix) } : {}),
+      // Token budgets are created further down; the dashboard and alarm refer to them by name.
+      ...(environment.tokenBudgets ? { metering: { environmentName: environment.name, ...meteringResourceNames(namePrefix) } } : {}),
     });
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.restApi.api.id,
@@ -196,7 +198,7 @@ export class GatewayStack extends TerraformStack {
       });
       new TerraformOutput(this, 'token_ledger_table_name', { description: 'DynamoDB table of token usage per tenant and period (npm run usage reads it)', value: this.tokenBudgets.ledger.name });
       new TerraformOutput(this, 'invocation_log_group_name', { description: 'CloudWatch log group of Bedrock model invocation logs that the metering function reads', value: this.tokenBudgets.invocationLogGroupName });
-      new TerraformOutput(this, 'metering_failure_queue_url', { description: 'SQS queue (encrypted) holding subscription batches the metering function failed on; replay them to meter them', value: this.tokenBudgets.failureQueue.url });
+      new TerraformOutput(this, 'metering_failure_queue_url', { description: 'SQS queue (encrypted) of Lambda invocation records of subscription batches the metering function failed on; invoke the function with a record\'s requestPayload to meter it (docs/token-budgets.md, failed batches)', value: this.tokenBudgets.failureQueue.url });
       if (this.tokenBudgets.alertTopic) new TerraformOutput(this, 'budget_alert_topic_arn', { description: 'SNS topic (encrypted) of budget threshold alerts; subscribe to it', value: this.tokenBudgets.alertTopic.arn });
     } else if (hasBudgets(config)) {
       Annotations.of(this).addWarning(

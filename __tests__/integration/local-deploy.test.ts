@@ -49,6 +49,57 @@ import { createMeteringHandler } from '../../functions/metering/meter';
 import { createResetHandler } from '../../functions/metering/reset';
 import { toSubscriptionEvent } from '../../functions/metering/subscription';
 import { EMULATOR_SDK_CREDENTIALS } from '../../scripts/lib/moto';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { RESET_SCHEDULE } from '../../stacks/constructs/token-budgets';
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData): Buffer =>
+  typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+
+/** SHA-256 / HMAC-SHA-256 on node:crypto for the signer. */
+class NodeSha256 {
+  private hash: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.create();
+  }
+  private create(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
+  }
+  update(data: SourceData): void {
+    this.hash.update(bytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+  reset(): void {
+    this.hash = this.create();
+  }
+}
+
+/**
+ * One EventBridge API call (JSON 1.1 protocol, SigV4-signed by the SDK's signer) on the emulator:
+ * @aws-sdk/client-eventbridge is not a dependency of this project.
+ */
+async function eventBridge(sdk: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } }, action: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const url = new URL(sdk.endpoint);
+  const body = JSON.stringify(input);
+  const signer = new SignatureV4({ service: 'events', region: sdk.region, credentials: sdk.credentials, sha256: NodeSha256 });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: '/',
+    query: {},
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSEvents.${action}` },
+    body,
+  });
+  const response = await fetch(new URL('/', url), { method: 'POST', headers: signed.headers, body });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`EventBridge ${action} on the emulator: HTTP ${response.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
 
 // Terraform against the emulator takes tens of seconds per step; the whole file a few minutes.
 jest.setTimeout(10 * 60 * 1000);
@@ -271,7 +322,7 @@ describe('local deploy on the emulator', () => {
     });
   });
 
-  test('token budgets: ledger, subscription filter, schedule and queue exist; a tenant over budget gets its key disabled by the metering handler, the reset re-enables it next period', async () => {
+  test('token budgets: ledger, subscription filter, schedule (rule and target) and queue exist; a tenant over budget gets its key disabled by the metering handler, the reset re-enables it next period', async () => {
     const out = await outputs(gatewayDir);
     const table = out.token_ledger_table_name as string;
     const sdk = { endpoint: moto!.endpoint, region: target.environment.region, credentials: { ...EMULATOR_SDK_CREDENTIALS } };
@@ -284,6 +335,12 @@ describe('local deploy on the emulator', () => {
       const filters = await clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: out.invocation_log_group_name as string }));
       expect(filters.subscriptionFilters?.map((f) => f.filterName)).toEqual([`${resourcePrefix()}-metering`]);
       expect(await sqs.send(new GetQueueAttributesCommand({ QueueUrl: out.metering_failure_queue_url as string, AttributeNames: ['SqsManagedSseEnabled'] }))).toMatchObject({ Attributes: { SqsManagedSseEnabled: 'true' } });
+      // The hourly reset schedule and its one target, the reset function (read back from EventBridge).
+      const resetFunction = await clients.lambda.send(new GetFunctionCommand({ FunctionName: `${resourcePrefix()}-budget-reset` }));
+      const rule = await eventBridge(sdk, 'DescribeRule', { Name: `${resourcePrefix()}-budget-reset` });
+      expect(rule).toMatchObject({ Name: `${resourcePrefix()}-budget-reset`, ScheduleExpression: RESET_SCHEDULE, State: 'ENABLED' });
+      const targets = await eventBridge(sdk, 'ListTargetsByRule', { Rule: `${resourcePrefix()}-budget-reset` });
+      expect((targets.Targets as Array<{ Id: string; Arn: string }>).map(({ Id, Arn }) => ({ Id, Arn }))).toEqual([{ Id: 'budget-reset', Arn: resetFunction.Configuration!.FunctionArn }]);
 
       // The function cannot run on the emulator: its handler runs here, on the deployed table and keys.
       const settings = buildMeteringSettings(config, target.environment);

@@ -2,6 +2,7 @@
  * Access logs, stage settings, tracing, the account role, alarms, saved queries and the dashboard,
  * as synthesized for the example environments and for variants of their observability block.
  */
+import { tenantMetricLine } from '../../functions/metering/metrics';
 import { AUTHORIZER_CONTEXT_KEYS } from '../../functions/shared/tenant-stamp';
 import type { AuditLine } from '../../functions/authorizer/audit';
 import type { GatewayConfig } from '../../gateway-config/schema';
@@ -17,6 +18,10 @@ const local = synthGateway(config, 'local').json;
 const withObservability = (name: string, observability: Partial<GatewayConfig['environments'][number]['observability']>): TerraformJson => {
   const env = config.environments.find((e) => e.name === name)!;
   return synthGateway({ ...config, environments: [{ ...env, observability: { ...env.observability, ...observability } }] }, name).json;
+};
+const withoutTokenBudgets = (name: string): TerraformJson => {
+  const { tokenBudgets: _omitted, ...env } = config.environments.find((e) => e.name === name)!;
+  return synthGateway({ ...config, environments: [env] }, name).json;
 };
 const one = (json: TerraformJson, type: string) => {
   const all = Object.values(resourcesOf(json, type));
@@ -164,7 +169,7 @@ describe('alarms', () => {
 
   test('5XX and 4XX rates, p99 latency, authorizer errors and throttles, Bedrock 429s: metrics and thresholds from config', () => {
     const a = alarms(prod);
-    expect(Object.keys(a).sort()).toEqual(['4xx-rate', '5xx-rate', 'authorizer-errors', 'authorizer-throttles', 'bedrock-throttles', 'p99-latency', 'waf-blocked'].map((n) => `bedrock-gw-prod-${n}`).sort());
+    expect(Object.keys(a).sort()).toEqual(['4xx-rate', '5xx-rate', 'authorizer-errors', 'authorizer-throttles', 'bedrock-throttles', 'metering-failures', 'p99-latency', 'waf-blocked'].map((n) => `bedrock-gw-prod-${n}`).sort());
     const api = { ApiName: 'bedrock-ai-gateway-prod', Stage: 'v1' };
     expect(a['bedrock-gw-prod-5xx-rate']).toMatchObject({ namespace: 'AWS/ApiGateway', metric_name: '5XXError', dimensions: api, statistic: 'Average', threshold: 0.01, comparison_operator: 'GreaterThanThreshold', period: 300 });
     expect(a['bedrock-gw-prod-4xx-rate']).toMatchObject({ metric_name: '4XXError', statistic: 'Average', threshold: 0.1 });
@@ -175,6 +180,22 @@ describe('alarms', () => {
     // prod's own web ACL (edge.waf) feeds the WAF alarm without observability.waf.webAclName.
     expect(a['bedrock-gw-prod-waf-blocked']).toMatchObject({ namespace: 'AWS/WAFV2', metric_name: 'BlockedRequests', dimensions: { WebACL: 'bedrock-gw-prod-waf', Region: 'us-west-2', Rule: 'ALL' } });
     for (const alarm of Object.values(a)) expect(alarm.treat_missing_data).toBe('notBreaching');
+  });
+
+  test('token budgets: any batch in the metering failure queue raises an alarm; none without token budgets', () => {
+    const queueName = findResource(prod, 'aws_sqs_queue', { name: 'bedrock-gw-prod-metering-failures' }).name;
+    expect(alarms(prod)['bedrock-gw-prod-metering-failures']).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: queueName },
+      statistic: 'Maximum',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      period: 300,
+      treat_missing_data: 'notBreaching',
+      alarm_actions: [refOf(prod, 'aws_sns_topic', { name: 'bedrock-gw-prod-alarms' }, 'arn')],
+    });
+    expect(Object.keys(alarms(withoutTokenBudgets('prod'))).filter((n) => n.includes('metering'))).toEqual([]);
   });
 
   test('thresholds follow config', () => {
@@ -250,6 +271,9 @@ describe('dashboard', () => {
       '4XX and 5XX',
       'Authorizer errors and throttles',
       'Bedrock throttling (429 from Bedrock)',
+      'Tokens per tenant (metered)',
+      'Cost per tenant (USD, metered)',
+      'Metering failures (batches waiting in the failure queue)',
       'Requests per tenant',
     ]);
     const log = widgets(dev).find((w) => w.type === 'log')!;
@@ -260,6 +284,28 @@ describe('dashboard', () => {
       ['AWS/ApiGateway', 'Latency', 'ApiName', 'bedrock-ai-gateway-dev', 'Stage', 'dev', { stat: 'p99' }],
       ['AWS/ApiGateway', 'IntegrationLatency', 'ApiName', 'bedrock-ai-gateway-dev', 'Stage', 'dev', { stat: 'p99', label: 'Bedrock p99' }],
     ]);
+  });
+
+  test("token budgets: per-tenant tokens and cost from the metering function's own metrics, and the failure queue", () => {
+    // The namespace and dimensions the metering function emits, read from its EMF line.
+    const emf = JSON.parse(tenantMetricLine('dev', 'acme', { InputTokens: 1, OutputTokens: 1, CacheReadTokens: 0, CacheWriteTokens: 0, CostUsd: 0 }, 0));
+    const { Namespace, Dimensions } = emf._aws.CloudWatchMetrics[0];
+    expect(Dimensions).toEqual([['Environment', 'Tenant']]);
+    const search = (name: string) => `SEARCH('{${Namespace},${Dimensions[0].join(',')}} MetricName="${name}" Environment="${emf.Environment}"', 'Sum', 300)`;
+    const byTitle = Object.fromEntries(widgets(dev).map((w) => [w.properties.title, w.properties]));
+    expect(byTitle['Tokens per tenant (metered)'].metrics).toEqual([
+      [{ expression: search('InputTokens'), id: 'input', label: 'input' }],
+      [{ expression: search('OutputTokens'), id: 'output', label: 'output' }],
+    ]);
+    expect(byTitle['Cost per tenant (USD, metered)'].metrics).toEqual([[{ expression: search('CostUsd'), id: 'cost', label: 'USD' }]]);
+    for (const name of ['InputTokens', 'OutputTokens', 'CostUsd']) expect(emf).toHaveProperty(name);
+    const queue = findResource(dev, 'aws_sqs_queue', { name: 'bedrock-gw-dev-metering-failures' });
+    const fn = findResource(dev, 'aws_lambda_function', { function_name: 'bedrock-gw-dev-metering' });
+    expect(byTitle['Metering failures (batches waiting in the failure queue)'].metrics).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue.name, { stat: 'Maximum', label: 'failed batches' }],
+      ['AWS/Lambda', 'Errors', 'FunctionName', fn.function_name, { stat: 'Sum', label: 'metering errors (retried)', yAxis: 'right' }],
+    ]);
+    expect(widgets(withoutTokenBudgets('dev')).map((w) => w.properties.title).filter((t) => String(t).includes('meter'))).toEqual([]);
   });
 
   test('a WAF widget when a web ACL is named', () => {

@@ -1,6 +1,13 @@
 /** Token budget resources and their IAM, as synthesized for the example environments and variants. */
 import type { GatewayConfig } from '../../gateway-config/schema';
-import { INVOCATION_LOG_STREAM, RESET_SCHEDULE } from '../../stacks/constructs/token-budgets';
+import { CLAIM_LEASE_SECONDS, MARKER_TTL_SECONDS } from '../../functions/metering/ledger';
+import {
+  INVOCATION_LOG_STREAM,
+  METERING_FAILURE_RETENTION_SECONDS,
+  METERING_MAX_EVENT_AGE_SECONDS,
+  METERING_TIMEOUT_SECONDS,
+  RESET_SCHEDULE,
+} from '../../stacks/constructs/token-budgets';
 import { synthWarnings } from '../../stacks/synth-warnings';
 import { exampleConfig } from '../helpers/config';
 import { findResource, resourcesOf, synthGateway, type TerraformJson } from '../helpers/synth';
@@ -120,6 +127,22 @@ describe('metering', () => {
       maximum_retry_attempts: 2,
       destination_config: { on_failure: { destination: ref(dev.json, 'aws_sqs_queue', { name: 'bedrock-gw-dev-metering-failures' }, 'arn') } },
     });
+  });
+
+  test('batch markers outlive the failure queue retention plus the async retry window; claims outlast the metering timeout', () => {
+    for (const json of [dev.json, prod.json]) {
+      const retention = one(json, 'aws_sqs_queue').message_retention_seconds as number;
+      const invoke = one(json, 'aws_lambda_function_event_invoke_config');
+      const maxEventAge = invoke.maximum_event_age_in_seconds as number;
+      const timeout = findResource(json, 'aws_lambda_function', { function_name: json === dev.json ? 'bedrock-gw-dev-metering' : 'bedrock-gw-prod-metering' }).timeout as number;
+      // The synthesized values are the construct's constants, which the ledger's comments name.
+      expect([retention, maxEventAge, timeout]).toEqual([METERING_FAILURE_RETENTION_SECONDS, METERING_MAX_EVENT_AGE_SECONDS, METERING_TIMEOUT_SECONDS]);
+      // A replay at the very end of the queue's retention, of a batch that waited the whole event
+      // age and ran every attempt to its timeout, still finds the markers of its first attempt.
+      expect(MARKER_TTL_SECONDS).toBeGreaterThan(retention + maxEventAge + ((invoke.maximum_retry_attempts as number) + 1) * timeout);
+      // A claim is taken over only after its holder's invocation cannot be running any more.
+      expect(CLAIM_LEASE_SECONDS).toBeGreaterThan(timeout);
+    }
   });
 
   test("metering IAM: this environment's table, queue, topic and budgeted tenants' keys; nothing else", () => {

@@ -27,8 +27,15 @@ import type { BudgetSettings } from './settings';
 
 /** DynamoDB's limit of actions in one TransactWriteItems call; one is the chunk's marker. */
 export const TRANSACTION_LIMIT = 100;
-/** How long batch markers are kept: longer than any redelivery (Lambda async retries last at most 6 hours). */
-export const MARKER_TTL_SECONDS = 14 * 86_400;
+/**
+ * How long batch markers are kept: longer than any redelivery or replay of the batch. A batch
+ * reaches the failure queue at most 6 hours after its first attempt (Lambda's maximum event age,
+ * METERING_MAX_EVENT_AGE_SECONDS in stacks/constructs/token-budgets.ts) and stays there at most
+ * 14 days (METERING_FAILURE_RETENTION_SECONDS): 15 days covers both with 18 hours to spare (a test
+ * checks this against the synthesized queue and retry settings). DynamoDB deletes expired items
+ * some time after expiry, never before, so expiry can only be later than this.
+ */
+export const MARKER_TTL_SECONDS = 15 * 86_400;
 
 export const ledgerKey = {
   usage: (tenant: string, w: PeriodWindow) => ({ pk: `T#${tenant}`, sk: `P#${w.period}#${w.start}` }),
@@ -170,7 +177,20 @@ export async function applyChunks(client: DynamoDBClient, chunks: readonly Ledge
       requests++;
       itemWrites += items.length;
       try {
-        await client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: `${options.batchId.slice(0, 30)}-${index}` }));
+        // No ClientRequestToken of ours, on purpose. DynamoDB refuses a token reused "with a change
+        // in other parameters within the 10-minute idempotency window" (IdempotentParameterMismatch;
+        // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html,
+        // ClientRequestToken). A token derived from the batch id broke redelivery: the marker holds
+        // countedAt/expiresAt from this invocation's clock, so Lambda's async retries (about 1 and 2
+        // minutes later) sent the same token with different parameters and failed instead of being
+        // skipped. Making the request byte-identical per batch was the alternative; it would still
+        // fail whenever bundled settings (tenants, prices, periods) change between attempts.
+        // Idempotency comes from the conditional marker: a retried attempt whose first try
+        // succeeded is refused by attribute_not_exists(pk) and counted as alreadyApplied, never
+        // twice. (The SDK fills the token field itself with a fresh random UUID per send, since the
+        // API marks it an idempotency token; its own transport retries of one send reuse that
+        // token with identical parameters, which DynamoDB accepts. No two of our sends share one.)
+        await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
         applied++;
         break;
       } catch (err) {
@@ -247,9 +267,21 @@ export function budgetUse(budget: BudgetSettings, usage: Usage, failClosedOnUnpr
 export type ClaimOutcome = 'won' | 'taken';
 
 /**
+ * How long an unfinished claim blocks other batches. A claim's holder is a metering invocation,
+ * which Lambda stops at its timeout (METERING_TIMEOUT_SECONDS in stacks/constructs/token-budgets.ts,
+ * 120 s; a test checks the lease is longer), so a claim older than this without doneAt belongs to
+ * an invocation that failed before finishing: another batch may take it over.
+ */
+export const CLAIM_LEASE_SECONDS = 300;
+
+/**
  * Claims a once-per-period action (disable a key, send an alert) for `owner` (a batch id). The
- * claim succeeds when nobody holds it, or when `owner` holds it but never finished (a redelivery
- * of the batch that crashed mid-way finishes the job); anyone else is refused.
+ * claim succeeds when nobody holds it; when `owner` holds it but never finished (a redelivery of
+ * the batch that crashed mid-way finishes the job); or when another batch holds it unfinished for
+ * longer than the lease (its invocation is over and failed, and may never be redelivered: without
+ * the takeover no batch would disable the key or send the alert this period). A finished claim is
+ * never taken again. Disabling a key is idempotent; an alert whose holder failed after publishing
+ * but before finishing can be sent twice (at least once, not exactly once).
  */
 export async function claim(client: DynamoDBClient, table: string, key: LedgerKey, owner: string, nowMs: number, expires: number): Promise<ClaimOutcome> {
   try {
@@ -257,9 +289,18 @@ export async function claim(client: DynamoDBClient, table: string, key: LedgerKe
       new UpdateItemCommand({
         TableName: table,
         Key: keyOf(key),
-        UpdateExpression: 'SET claimedBy = :owner, claimedAt = if_not_exists(claimedAt, :now), expiresAt = :exp',
-        ConditionExpression: 'attribute_not_exists(pk) OR (claimedBy = :owner AND attribute_not_exists(doneAt))',
-        ExpressionAttributeValues: { ':owner': s(owner), ':now': s(new Date(nowMs).toISOString()), ':exp': n(expires) },
+        // claimedAt restarts with each holder, so a takeover gets a full lease of its own; the
+        // condition is evaluated atomically per item, so of two batches taking over the same stale
+        // claim only the first succeeds (the second sees a fresh claimedAt).
+        UpdateExpression: 'SET claimedBy = :owner, claimedAt = :now, expiresAt = :exp',
+        ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(doneAt) AND (claimedBy = :owner OR claimedAt < :staleBefore))',
+        ExpressionAttributeValues: {
+          ':owner': s(owner),
+          ':now': s(new Date(nowMs).toISOString()),
+          // ISO-8601 UTC strings of one format compare as their instants.
+          ':staleBefore': s(new Date(nowMs - CLAIM_LEASE_SECONDS * 1000).toISOString()),
+          ':exp': n(expires),
+        },
       }),
     );
     return 'won';

@@ -2,7 +2,8 @@
  * CloudWatch alarms on the gateway, thresholds from `observability.alarms`: 5XX and 4XX rates,
  * p99 latency, authorizer errors and throttles, Bedrock's own throttling (429 from the
  * integration, counted from the access log) and, when a WAF web ACL is named, a spike of blocked
- * requests. Optionally they notify an encrypted SNS topic.
+ * requests; with token budgets, any batch in the metering failure queue. Optionally they notify
+ * an encrypted SNS topic.
  *
  * API Gateway's `5XXError`/`4XXError` Average is the error rate (0-1):
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
@@ -34,6 +35,8 @@ export interface GatewayAlarmsProps {
   readonly settings: Observability['alarms'];
   /** The web ACL in front of the stage; the WAF alarm exists only with one. */
   readonly webAclName?: string;
+  /** The metering failure queue (token budgets); its alarm exists only with one. */
+  readonly meteringFailureQueueName?: string;
 }
 
 export class GatewayAlarms extends Construct {
@@ -81,6 +84,11 @@ export class GatewayAlarms extends Construct {
     if (props.webAclName) {
       alarm('waf-blocked', `WAF blocked at least ${s.wafBlockedRequests} requests`, {
         namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensions: { WebACL: props.webAclName, Region: props.region, Rule: 'ALL' }, statistic: 'Sum', comparisonOperator: 'GreaterThanOrEqualToThreshold', threshold: s.wafBlockedRequests,
+      });
+    }
+    if (props.meteringFailureQueueName) {
+      alarm('metering-failures', 'A batch of invocation logs failed metering after every retry and waits in the metering failure queue: its tokens are not counted against budgets until it is replayed', {
+        namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: props.meteringFailureQueueName }, statistic: 'Maximum', comparisonOperator: 'GreaterThanOrEqualToThreshold', threshold: 1,
       });
     }
   }

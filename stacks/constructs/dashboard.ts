@@ -5,6 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { METRIC_NAMESPACE } from '../../functions/metering/metrics';
 import { AUTHORIZER_CONTEXT_KEYS } from '../../functions/shared/tenant-stamp';
 
 export interface GatewayDashboardProps {
@@ -16,6 +17,15 @@ export interface GatewayDashboardProps {
   readonly accessLogGroupName: string;
   readonly bedrockThrottles: { readonly namespace: string; readonly metricName: string };
   readonly webAclName?: string;
+  /** Token budgets' metering, when the environment has `tokenBudgets`. */
+  readonly metering?: DashboardMetering;
+}
+
+export interface DashboardMetering {
+  /** The `Environment` dimension the metering function's metrics carry. */
+  readonly environmentName: string;
+  readonly functionName: string;
+  readonly failureQueueName: string;
 }
 
 type Widget = { type: 'metric' | 'log'; width: number; height: number; properties: Record<string, unknown> };
@@ -51,6 +61,7 @@ export function dashboardWidgets(props: GatewayDashboardProps): Widget[] {
   if (props.webAclName) {
     widgets.push(metric('WAF blocked requests', [['AWS/WAFV2', 'BlockedRequests', 'WebACL', props.webAclName, 'Region', props.region, 'Rule', 'ALL', { stat: 'Sum' }]]));
   }
+  if (props.metering) widgets.push(...meteringWidgets(props.metering, metric));
   widgets.push({
     type: 'log',
     width: 24,
@@ -63,6 +74,26 @@ export function dashboardWidgets(props: GatewayDashboardProps): Widget[] {
     },
   });
   return widgets;
+}
+
+/**
+ * Token budgets: per-tenant tokens and cost from the metering function's EMF metrics (one line per
+ * tenant, found by a SEARCH expression, so tenants added later appear without a redeploy:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-search-expressions.html),
+ * and the failure queue, whose batches are not metered until replayed.
+ */
+function meteringWidgets(m: DashboardMetering, metric: (title: string, metrics: unknown[][], extra?: Record<string, unknown>) => Widget): Widget[] {
+  const perTenant = (metricName: string, id: string, label: string) => [
+    { expression: `SEARCH('{${METRIC_NAMESPACE},Environment,Tenant} MetricName="${metricName}" Environment="${m.environmentName}"', 'Sum', 300)`, id, label },
+  ];
+  return [
+    metric('Tokens per tenant (metered)', [perTenant('InputTokens', 'input', 'input'), perTenant('OutputTokens', 'output', 'output')]),
+    metric('Cost per tenant (USD, metered)', [perTenant('CostUsd', 'cost', 'USD')]),
+    metric('Metering failures (batches waiting in the failure queue)', [
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', m.failureQueueName, { stat: 'Maximum', label: 'failed batches' }],
+      ['AWS/Lambda', 'Errors', 'FunctionName', m.functionName, { stat: 'Sum', label: 'metering errors (retried)', yAxis: 'right' }],
+    ]),
+  ];
 }
 
 export class GatewayDashboard extends Construct {

@@ -10,7 +10,7 @@ import type { Environment } from '../../gateway-config/schema';
 import { AccessLogging } from './access-logging';
 import { GatewayAlarms } from './alarms';
 import { ApiGatewayCloudWatchRole } from './api-gateway-account';
-import { GatewayDashboard } from './dashboard';
+import { GatewayDashboard, type DashboardMetering } from './dashboard';
 import { LogInsightsQueries } from './log-queries';
 import { StageMethodSettings } from './stage-settings';
 
@@ -24,6 +24,8 @@ export interface GatewayObservabilityProps {
   readonly authorizerLogGroupName: string;
   /** The web ACL in front of the stage, when the stack creates one. @default `observability.waf.webAclName` */
   readonly webAclName?: string;
+  /** Token budgets' metering function and failure queue, when the environment has `tokenBudgets`. */
+  readonly metering?: DashboardMetering;
 }
 
 export class GatewayObservability extends Construct {
@@ -52,12 +54,13 @@ export class GatewayObservability extends Construct {
     }
     const webAclName = props.webAclName ?? o.waf?.webAclName;
     const common = { region: environment.region, restApiName, stageName, authorizerFunctionName: props.authorizerFunctionName, bedrockThrottles: this.accessLogging.bedrockThrottles, ...(webAclName ? { webAclName } : {}) };
-    if (o.alarms.enabled) this.alarms = new GatewayAlarms(this, 'alarms', { namePrefix, settings: o.alarms, ...common });
+    const metering = props.metering;
+    if (o.alarms.enabled) this.alarms = new GatewayAlarms(this, 'alarms', { namePrefix, settings: o.alarms, ...common, ...(metering ? { meteringFailureQueueName: metering.failureQueueName } : {}) });
     // moto 5.2 has no PutQueryDefinition: emulator environments never create saved queries.
     if (o.queries && !environment.emulator) {
       this.queries = new LogInsightsQueries(this, 'queries', { namePrefix, accessLogGroupName: this.accessLogging.accessLogGroup.name, authorizerLogGroupName: props.authorizerLogGroupName });
     }
-    if (o.dashboard) this.dashboard = new GatewayDashboard(this, 'dashboard', { name: namePrefix, accessLogGroupName: this.accessLogging.accessLogGroupName, ...common });
+    if (o.dashboard) this.dashboard = new GatewayDashboard(this, 'dashboard', { name: namePrefix, accessLogGroupName: this.accessLogging.accessLogGroupName, ...common, ...(metering ? { metering } : {}) });
   }
 
   /** Stage properties: X-Ray, access logs, and waiting for the log groups and the account role. */

@@ -37,8 +37,22 @@ export const RESET_ENTRY = path.join(__dirname, '..', '..', 'functions', 'meteri
 export const RESET_SCHEDULE = 'cron(0 * * * ? *)';
 /** The log stream Bedrock writes invocation records to (its logging role may write only there). */
 export const INVOCATION_LOG_STREAM = 'aws/bedrock/modelinvocations';
+/**
+ * The metering function's timeout. An unfinished spent/alert claim older than CLAIM_LEASE_SECONDS
+ * (functions/metering/ledger.ts, longer than this) can be taken over by another batch.
+ */
+export const METERING_TIMEOUT_SECONDS = 120;
 /** Async retries before a batch goes to the failure queue (Lambda's maximum). */
 export const METERING_RETRY_ATTEMPTS = 2;
+/**
+ * How long Lambda keeps a batch in its async queue, retries included: the maximum, 6 hours
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html, "Maximum age of
+ * event"). The ledger's batch markers (MARKER_TTL_SECONDS) outlive this plus the failure queue's
+ * retention, so a batch replayed from the queue at the end of its retention still finds its markers.
+ */
+export const METERING_MAX_EVENT_AGE_SECONDS = 21_600;
+/** How long the failure queue keeps a failed batch: SQS's maximum, 14 days. */
+export const METERING_FAILURE_RETENTION_SECONDS = 1_209_600;
 
 /**
  * The subscription filter pattern: records Bedrock wrote for calls made with this environment's
@@ -48,6 +62,11 @@ export const METERING_RETRY_ATTEMPTS = 2;
  */
 export function invocationFilterPattern(partition: string, accountId: string, gatewayRoleName: string): string {
   return `{ ($.schemaType = "ModelInvocationLog") && ($.identity.arn = "arn:${partition}:sts::${accountId}:assumed-role/${gatewayRoleName}/*") }`;
+}
+
+/** Names of the metering resources the dashboard and alarms refer to (known before they exist). */
+export function meteringResourceNames(namePrefix: string): { readonly functionName: string; readonly failureQueueName: string } {
+  return { functionName: `${namePrefix}-metering`, failureQueueName: `${namePrefix}-metering-failures` };
 }
 
 export interface TokenBudgetsProps {
@@ -163,10 +182,11 @@ export class TokenBudgetResources extends Construct {
     const enabledInConfig = tenants.filter((t) => props.settings.tenants[t]?.enabled);
 
     // ---- failures and alerts ----
+    const names = meteringResourceNames(namePrefix);
     this.failureQueue = new SqsQueue(this, 'failures', {
-      name: `${namePrefix}-metering-failures`,
+      name: names.failureQueueName,
       sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 1_209_600,
+      messageRetentionSeconds: METERING_FAILURE_RETENTION_SECONDS,
     });
     if (budgets.alerts) {
       this.alertTopic = new SnsTopic(this, 'alerts', {
@@ -182,10 +202,10 @@ export class TokenBudgetResources extends Construct {
     this.metering = new NodejsFunction(this, 'metering', {
       entry: METERING_ENTRY,
       jsonModules: { 'gateway:metering-settings': props.settings },
-      functionName: `${namePrefix}-metering`,
+      functionName: names.functionName,
       description: 'Meters Bedrock invocation logs into the token ledger; disables the API key of a tenant whose budget is spent',
       memorySize: 512,
-      timeout: 120,
+      timeout: METERING_TIMEOUT_SECONDS,
       logRetentionDays: props.logRetentionDays,
       tracing: props.tracing,
       environment,
@@ -207,7 +227,7 @@ export class TokenBudgetResources extends Construct {
     new LambdaFunctionEventInvokeConfig(this, 'metering-retries', {
       functionName: this.metering.function.functionName,
       maximumRetryAttempts: METERING_RETRY_ATTEMPTS,
-      maximumEventAgeInSeconds: 21_600,
+      maximumEventAgeInSeconds: METERING_MAX_EVENT_AGE_SECONDS,
       destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
     });
     const permission = new LambdaPermission(this, 'metering-invoke-permission', {

@@ -2,6 +2,8 @@
  * The metering handler in process against the emulator's real DynamoDB, API Gateway and SNS APIs,
  * fed real-shaped subscription events (base64 gzip) of documented invocation log records.
  */
+import { budgetSignature, CLAIM_LEASE_SECONDS, ledgerKey } from '../../../functions/metering/ledger';
+import { periodWindow } from '../../../functions/metering/periods';
 import { createMeteringHandler, type MeteringDeps } from '../../../functions/metering/meter';
 import { createResetHandler } from '../../../functions/metering/reset';
 import type { MeteringSettings } from '../../../functions/metering/settings';
@@ -21,6 +23,7 @@ afterAll(async () => {
 async function world(settings: MeteringSettings = testSettings(), options: { now?: number; disabledKeys?: string[]; keys?: boolean } = {}) {
   const ledger = await createLedger(emulator, options.keys === false ? [] : Object.keys(settings.tenants), { disabledKeys: options.disabledKeys });
   const lines: string[] = [];
+  let clock = options.now ?? NOW;
   const deps: MeteringDeps = {
     dynamodb: emulator.dynamodb,
     apiGateway: emulator.apiGateway,
@@ -28,12 +31,15 @@ async function world(settings: MeteringSettings = testSettings(), options: { now
     alertTopicArn: ledger.topicArn,
     tableName: ledger.table,
     log: (line) => lines.push(line),
-    now: () => options.now ?? NOW,
+    now: () => clock,
   };
   const meter = createMeteringHandler(settings, deps);
   const audit = (event: string) => lines.map((l) => JSON.parse(l)).filter((l) => l.audit === 'metering' && l.event === event);
   const item = (pk: string, sk: string) => ledgerItem(emulator, ledger.table, pk, sk);
-  return { ...ledger, meter, lines, audit, item, settings };
+  const setNow = (ms: number) => {
+    clock = ms;
+  };
+  return { ...ledger, meter, lines, audit, item, settings, setNow };
 }
 
 const batch = (records: unknown[]) => toSubscriptionEvent(records, { logGroup: LOG_GROUP });
@@ -160,6 +166,39 @@ describe('metering', () => {
     expect(retry.disabled).toEqual(['acme']);
     expect(await keyEnabled(emulator, w.keys.acme)).toBe(false);
     expect(await w.item('T#acme', 'P#DAY#2026-12-01')).toMatchObject({ inputTokens: 2000 });
+  });
+
+  test('an unfinished claim blocks other batches during its lease; after it, another batch takes it over and disables the key', async () => {
+    const w = await world();
+    const { DeleteItemCommand, PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    // Batch A crosses the budget, claims "disable key", then fails (no key id) and is never redelivered.
+    await emulator.dynamodb.send(new DeleteItemCommand({ TableName: w.table, Key: { pk: { S: 'T#acme' }, sk: { S: 'KEY' } } }));
+    const a = batch([invocationRecord({ tenant: 'acme', input: 2000, output: 0, requestId: 'a' })]);
+    await expect(w.meter(a)).rejects.toThrow('tenant acme: no API key id in the ledger (item T#acme/KEY); cannot disable its key');
+    await emulator.dynamodb.send(new PutItemCommand({ TableName: w.table, Item: { pk: { S: 'T#acme' }, sk: { S: 'KEY' }, apiKeyId: { S: w.keys.acme } } }));
+    const spentSk = ledgerKey.spent('acme', periodWindow('DAY', NOW), budgetSignature(w.settings.tenants.acme.budget!)).sk;
+    const holderA = await w.item('T#acme', spentSk);
+    expect(holderA).toMatchObject({ claimedAt: new Date(NOW).toISOString() });
+    expect(holderA).not.toHaveProperty('doneAt');
+    // Batch B, one second before the lease ends: the claim is fresh, B leaves it alone.
+    w.setNow(NOW + (CLAIM_LEASE_SECONDS - 1) * 1000);
+    const b = await w.meter(batch([invocationRecord({ tenant: 'acme', input: 1, output: 0, requestId: 'b' })]));
+    expect(b.disabled).toEqual([]);
+    expect(await keyEnabled(emulator, w.keys.acme)).toBe(true);
+    expect(await w.item('T#acme', spentSk)).toMatchObject({ claimedBy: holderA!.claimedBy, claimedAt: new Date(NOW).toISOString() });
+    // Batch C, one second after the lease: A's claim is stale; C takes it over and disables the key.
+    const cNow = NOW + (CLAIM_LEASE_SECONDS + 1) * 1000;
+    w.setNow(cNow);
+    const c = await w.meter(batch([invocationRecord({ tenant: 'acme', input: 1, output: 0, requestId: 'c' })]));
+    expect(c.disabled).toEqual(['acme']);
+    expect(await keyEnabled(emulator, w.keys.acme)).toBe(false);
+    expect(await w.item('T#acme', spentSk)).toMatchObject({ claimedBy: c.batchId, claimedAt: new Date(cNow).toISOString(), doneAt: new Date(cNow).toISOString() });
+    // A finished claim is never taken again, however old.
+    w.setNow(NOW + 3 * CLAIM_LEASE_SECONDS * 1000);
+    const d = await w.meter(batch([invocationRecord({ tenant: 'acme', input: 1, output: 0, requestId: 'd' })]));
+    expect(d.disabled).toEqual([]);
+    expect(w.audit('key-disabled')).toEqual([expect.objectContaining({ tenant: 'acme', tokensUsed: 2002 })]);
+    expect(await w.item('T#acme', 'P#DAY#2026-12-01')).toMatchObject({ inputTokens: 2003 });
   });
 
   test('records from other applications, without a tenant, of unknown tenants, failed and malformed are counted and kept', async () => {
