@@ -102,7 +102,7 @@ function checkOutDir(outDir: string, stack: string): void {
   if (exported !== stack) throw new Error(`${outDir} holds the export of ${exported}, not ${stack}; choose another directory with --out`);
 }
 
-interface Backend {
+export interface Backend {
   readonly type: string;
   readonly settings: Record<string, unknown>;
 }
@@ -153,14 +153,21 @@ function referencedAssets(json: TerraformJsonConfig): string[] {
   return [...found].sort();
 }
 
-function describeState(backend: Backend, localPath?: string): string {
+/** The README's one line on where the state is, from the backend of the stack's Terraform JSON. */
+export function describeState(backend: Backend, localPath?: string): string {
   const s = backend.settings;
   switch (backend.type) {
     case 's3':
       return `S3 bucket \`${s.bucket}\`, key \`${s.key}\` (region ${s.region}, native lock file): the same state object the CDKTF stack uses; nothing to migrate.`;
     case 'cloud': {
-      const workspaces = (s.workspaces ?? {}) as { name?: string };
-      return `Terraform Cloud organization \`${s.organization}\`, workspace \`${workspaces.name}\`: the same workspace the CDKTF stack uses; nothing to migrate.`;
+      const workspaces = (s.workspaces ?? {}) as { name?: string; tags?: string[]; project?: string };
+      const organization = `Terraform Cloud organization \`${s.organization}\`${s.hostname ? ` on \`${s.hostname}\`` : ''}`;
+      const project = workspaces.project ? `project \`${workspaces.project}\`` : "the organization's default project";
+      if (workspaces.name !== undefined) {
+        return `${organization}, workspace \`${workspaces.name}\` in ${project}: the same workspace the CDKTF stack uses; nothing to migrate.`;
+      }
+      const tags = (workspaces.tags ?? []).map((t) => `\`${t}\``).join(', ');
+      return `${organization}, the workspaces tagged ${tags} in ${project} (pick one with \`terraform workspace select\`): the same workspaces the CDKTF stack uses; nothing to migrate.`;
     }
     case 'local':
       return `a local file, \`${localPath}\` from this directory: the file the CDKTF stack wrote. Consider moving it to a remote backend (\`terraform init -migrate-state\`).`;

@@ -8,8 +8,16 @@
  * by element and attribute by attribute, with the JSON cdktf wrote; every difference and every
  * parse error is reported with the construct path of the element it belongs to, so a construct
  * whose values would not survive the HCL rendering is named, not just "line 493".
+ *
+ * That parser gives `rule = [{...}]` (an attribute) and `rule { ... }` (a nested block) the same
+ * value, and Terraform accepts only the one the provider schema defines. So every resource and
+ * data source is also walked in the HCL's own syntax (hcl-structure.ts) against the real provider
+ * schema (provider-schema.ts, which runs Terraform once and caches): each name the schema defines
+ * as a block must be written as a block, each attribute as an attribute, at every depth.
  */
 import { parse } from '@cdktf/hcl2json';
+import { type HclItem, hclStructure } from './hcl-structure';
+import { type ProviderSchema, providerSchemaFor, type SchemaBlock } from './provider-schema';
 
 /** Terraform JSON as cdktf writes it (`cdk.tf.json`), including its `//` metadata. */
 export type TerraformJsonConfig = Record<string, unknown>;
@@ -44,12 +52,17 @@ export interface HclRoundTrip {
  * @param hcl the stack's `cdk.tf`
  * @param json the same stack's `cdk.tf.json`
  */
-export async function hclRoundTripProblems(hcl: string, json: TerraformJsonConfig): Promise<HclExitProblem[]> {
-  return (await hclRoundTrip(hcl, json)).problems;
+export async function hclRoundTripProblems(hcl: string, json: TerraformJsonConfig, options: HclRoundTripOptions = {}): Promise<HclExitProblem[]> {
+  return (await hclRoundTrip(hcl, json, options)).problems;
+}
+
+export interface HclRoundTripOptions {
+  /** @default read with Terraform for the providers the JSON requires (cached), see provider-schema.ts */
+  readonly schema?: ProviderSchema;
 }
 
 /** The comparison, with the list of elements it covered. */
-export async function hclRoundTrip(hcl: string, json: TerraformJsonConfig): Promise<HclRoundTrip> {
+export async function hclRoundTrip(hcl: string, json: TerraformJsonConfig, options: HclRoundTripOptions = {}): Promise<HclRoundTrip> {
   const elements = jsonElements(json);
   const checked = elements.map((e) => e.address);
   let parsed: Record<string, unknown>;
@@ -58,7 +71,7 @@ export async function hclRoundTrip(hcl: string, json: TerraformJsonConfig): Prom
   } catch (err) {
     return { checked, problems: unique(parseErrorProblems(String(err), hcl, elements)) };
   }
-  const problems: HclExitProblem[] = [];
+  const problems: HclExitProblem[] = syntaxProblems(hcl, elements, options.schema ?? (await providerSchemaFor(json)));
   const hclByAddress = hclElements(parsed);
   for (const element of elements) {
     const found = hclByAddress.get(element.address);
@@ -73,6 +86,82 @@ export async function hclRoundTrip(hcl: string, json: TerraformJsonConfig): Prom
   }
   for (const address of hclByAddress.keys()) problems.push({ address, message: 'in the HCL but not in the JSON' });
   return { checked, problems };
+}
+
+/** Meta-arguments Terraform itself defines for every resource / data source (not in provider schemas). */
+const META_ATTRIBUTES = new Set(['count', 'for_each', 'provider', 'depends_on']);
+const META_BLOCKS: Record<'resource' | 'data', ReadonlySet<string>> = {
+  resource: new Set(['lifecycle', 'provisioner', 'connection']),
+  data: new Set(['lifecycle']),
+};
+
+/**
+ * Every name in a resource or data source body written in the other syntax than the provider
+ * schema defines (block vs attribute), or not defined at all, with its construct path.
+ */
+function syntaxProblems(hcl: string, elements: readonly Element[], schema: ProviderSchema): HclExitProblem[] {
+  let items: HclItem[];
+  try {
+    items = hclStructure(hcl);
+  } catch (err) {
+    // The HashiCorp parser accepted it, so this is the guard's own limit: fail closed.
+    return [{ address: 'cdk.tf', message: `the round-trip guard could not read the block structure: ${(err as Error).message}` }];
+  }
+  const byAddress = new Map(elements.map((e) => [e.address, e]));
+  const problems: HclExitProblem[] = [];
+  for (const item of items) {
+    if (item.kind !== 'block' || (item.name !== 'resource' && item.name !== 'data') || item.labels.length !== 2) continue;
+    const kind = item.name;
+    const [type, name] = item.labels;
+    const address = `${kind === 'data' ? 'data.' : ''}${type}.${name}`;
+    const element = byAddress.get(address);
+    const at = element ? where(element) : { address };
+    const typeSchema = schema[kind][type];
+    if (typeSchema === undefined) {
+      problems.push({ ...at, message: `${type} is not a ${kind === 'data' ? 'data source' : 'resource type'} of the provider schema (${schema.providers.join(', ')})` });
+      continue;
+    }
+    problems.push(...bodyProblems(item.body ?? [], typeSchema, '', type, kind).map((p) => ({ ...at, ...p })));
+  }
+  return problems;
+}
+
+function bodyProblems(
+  items: readonly HclItem[],
+  schema: SchemaBlock,
+  path: string,
+  type: string,
+  topLevel?: 'resource' | 'data',
+): Array<{ attribute: string; message: string }> {
+  const out: Array<{ attribute: string; message: string }> = [];
+  // `dynamic "rule" { content { ... } }` writes blocks of `rule`.
+  const named = items.map((item) =>
+    item.kind === 'block' && item.name === 'dynamic' && item.labels.length === 1
+      ? { ...item, name: item.labels[0], body: item.body?.find((c) => c.kind === 'block' && c.name === 'content')?.body ?? [] }
+      : item,
+  );
+  const counts = new Map<string, number>();
+  for (const item of named) counts.set(item.name, (counts.get(item.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  for (const item of named) {
+    if (topLevel && (META_ATTRIBUTES.has(item.name) || META_BLOCKS[topLevel].has(item.name))) continue;
+    const index = seen.get(item.name) ?? 0;
+    seen.set(item.name, index + 1);
+    const attribute = `${path ? `${path}.` : ''}${item.name}${(counts.get(item.name) ?? 0) > 1 ? `[${index}]` : ''}`;
+    const block = schema.blocks[item.name];
+    if (block !== undefined) {
+      if (item.kind === 'attribute') {
+        out.push({ attribute, message: `the provider schema of ${type} has a nested block here, but the HCL writes an attribute (\`${item.name} = ...\`), which Terraform rejects` });
+      } else out.push(...bodyProblems(item.body ?? [], block, attribute, type));
+    } else if (schema.attributes.includes(item.name)) {
+      if (item.kind === 'block') {
+        out.push({ attribute, message: `the provider schema of ${type} has an attribute here, but the HCL writes a block (\`${item.name} { ... }\`), which Terraform rejects` });
+      }
+    } else {
+      out.push({ attribute, message: `the provider schema of ${type} has no attribute or block of this name here` });
+    }
+  }
+  return out;
 }
 
 /** One problem per element and message (the parser repeats a diagnostic per bad character). */

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { CloudBackend, NamedCloudWorkspace, TaggedCloudWorkspaces, TerraformStack, Testing } from 'cdktf';
 import { renderAttributes, renderLocals, renderMap, renderMapValue, renderTerraform } from 'cdktf/lib/hcl/render';
 import { REPO_ROOT } from '../helpers/config';
 
@@ -136,4 +137,35 @@ test('a list element is never a heredoc (its closing marker must end the line, a
   expect(renderAttributes({ value: { value: [multiLine, { k: multiLine }], type: 'any', isBlock: false, storageClassType: '' } })).toBe(
     'value = [\n"a\\nb\\n",\n{\nk = <<EOT\na\nb\nEOT\n},\n]',
   );
+});
+
+describe('the Terraform Cloud block keeps the workspace project (stock cdktf dropped it from the HCL, not from the JSON)', () => {
+  const cloudBlock = (workspaces: NamedCloudWorkspace | TaggedCloudWorkspaces) => {
+    const stack = new TerraformStack(Testing.app(), 'cloud');
+    new CloudBackend(stack, { organization: 'example-corp', workspaces, hostname: 'tfe.example.com' });
+    const hcl = Testing.synthHcl(stack);
+    const json = JSON.parse(Testing.synth(stack)) as { terraform: { cloud: unknown } };
+    const last = 'hostname = "tfe.example.com"\n}';
+    return { block: hcl.slice(hcl.indexOf('cloud {'), hcl.indexOf(last) + last.length), json: json.terraform.cloud };
+  };
+
+  test('a named workspace with a project', () => {
+    const { block, json } = cloudBlock(new NamedCloudWorkspace('gateway-prod', 'ai-platform'));
+    expect(block).toBe('cloud {\norganization = "example-corp"\nworkspaces {\nname = "gateway-prod"\nproject = "ai-platform"\n}\nhostname = "tfe.example.com"\n}');
+    expect(json).toEqual({ organization: 'example-corp', hostname: 'tfe.example.com', workspaces: { name: 'gateway-prod', project: 'ai-platform' } });
+  });
+
+  test('tagged workspaces with a project', () => {
+    const { block, json } = cloudBlock(new TaggedCloudWorkspaces(['bedrock-gateway', 'staging'], 'ai-platform'));
+    expect(block).toBe(
+      'cloud {\norganization = "example-corp"\nworkspaces {\ntags = [\n"bedrock-gateway",\n"staging"\n]\nproject = "ai-platform"\n}\nhostname = "tfe.example.com"\n}',
+    );
+    expect(json).toEqual({ organization: 'example-corp', hostname: 'tfe.example.com', workspaces: { tags: ['bedrock-gateway', 'staging'], project: 'ai-platform' } });
+  });
+
+  test('without a project there is no project line (Terraform then uses the default project)', () => {
+    expect(cloudBlock(new NamedCloudWorkspace('gateway-prod')).block).toBe(
+      'cloud {\norganization = "example-corp"\nworkspaces {\nname = "gateway-prod"\n}\nhostname = "tfe.example.com"\n}',
+    );
+  });
 });

@@ -3,6 +3,12 @@
  * not survive the HCL rendering, whether the HCL fails to parse or parses to something else.
  * (It runs over every resource of every synthesized stack in __tests__/stacks/terraform-validate.test.ts.)
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { TerraformStack, Testing } from 'cdktf';
+import { hclStructure } from '../../hcl-export/hcl-structure';
 import { formatProblem, hclRoundTripProblems, normalizeTemplate, type TerraformJsonConfig } from '../../hcl-export/round-trip';
 
 const meta = (path: string) => ({ '//': { metadata: { path, uniqueId: path.split('/').pop() } } });
@@ -135,6 +141,111 @@ test('a changed reference inside a template is a difference; respacing an expres
   expect((await hclRoundTripProblems(retargeted, JSON_CONFIG)).map(formatProblem)).toEqual([
     '[gateway-dev/authorizer/function/logs-policy] aws_iam_role_policy.logs_policy.role: the JSON means "${aws_iam_role.role.name}", the HCL means "${aws_iam_role.other.name}"',
   ]);
+});
+
+describe('attribute or block: each name is written in the syntax the provider schema defines (the parser gives both the same value)', () => {
+  /** A web ACL whose rule is typed (a block) or written with addOverride (an attribute in HCL). */
+  const webAclStack = (override: boolean) => {
+    const stack = new TerraformStack(Testing.app(), 'probe');
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    const visibility = { cloudwatchMetricsEnabled: true, metricName: 'm', sampledRequestsEnabled: true };
+    const rule = { name: 'geo', priority: 1, action: { block: {} }, statement: { geo_match_statement: { country_codes: ['KP'] } }, visibilityConfig: visibility };
+    const acl = new Wafv2WebAcl(stack, 'acl', {
+      name: 'a',
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility,
+      ...(override ? {} : { rule: [rule] }),
+    });
+    if (override) {
+      acl.addOverride('rule', [
+        {
+          name: 'geo',
+          priority: 1,
+          action: { block: {} },
+          statement: { geo_match_statement: { country_codes: ['KP'] } },
+          visibility_config: { cloudwatch_metrics_enabled: true, metric_name: 'm', sampled_requests_enabled: true },
+        },
+      ]);
+    }
+    // fullSynth keeps the construct metadata (Testing.synth strips it).
+    const json = JSON.parse(readFileSync(path.join(Testing.fullSynth(stack), 'stacks', 'probe', 'cdk.tf.json'), 'utf8')) as TerraformJsonConfig;
+    return { hcl: Testing.synthHcl(stack), json };
+  };
+
+  test('a WAF rule written with addOverride renders as an attribute (rule = [...]): named with its construct path', async () => {
+    const { hcl, json } = webAclStack(true);
+    expect(hcl).toContain('rule = [\n{\nname = "geo"');
+    expect((await hclRoundTripProblems(hcl, json)).map(formatProblem)).toEqual([
+      '[probe/acl] aws_wafv2_web_acl.acl.rule: the provider schema of aws_wafv2_web_acl has a nested block here, but the HCL writes an attribute (`rule = ...`), which Terraform rejects',
+    ]);
+  });
+
+  test('the same rule typed renders as nested blocks, at every depth, and passes', async () => {
+    const { hcl, json } = webAclStack(false);
+    expect(hcl).toContain('rule {\n');
+    expect(await hclRoundTripProblems(hcl, json)).toEqual([]);
+  });
+
+  test('an attribute written as a block, a nested block written as an attribute, and an unknown name: each with its path', async () => {
+    const { hcl, json } = webAclStack(false);
+    const broken = hcl
+      .replace('scope = "REGIONAL"', 'scope {\n}')
+      .replace(/default_action \{\nallow \{\s*\}\n\}/, 'default_action {\nallow = {}\n}')
+      .replace('name = "geo"', 'name = "geo"\nlabel = "x"');
+    expect((await hclRoundTripProblems(broken, json)).map(formatProblem)).toEqual([
+      '[probe/acl] aws_wafv2_web_acl.acl.scope: the provider schema of aws_wafv2_web_acl has an attribute here, but the HCL writes a block (`scope { ... }`), which Terraform rejects',
+      '[probe/acl] aws_wafv2_web_acl.acl.default_action.allow: the provider schema of aws_wafv2_web_acl has a nested block here, but the HCL writes an attribute (`allow = ...`), which Terraform rejects',
+      // A block is indexed only when its name repeats in the body.
+      '[probe/acl] aws_wafv2_web_acl.acl.rule.label: the provider schema of aws_wafv2_web_acl has no attribute or block of this name here',
+      // Values the parser reads differently are reported too (an empty block reads as a list of one empty object).
+      '[probe/acl] aws_wafv2_web_acl.acl.rule[0].label: the JSON means nothing, the HCL means "x"',
+      '[probe/acl] aws_wafv2_web_acl.acl.scope: the JSON means "REGIONAL", the HCL means [{}]',
+    ]);
+  });
+
+  test('a resource type the provider does not have is reported', async () => {
+    const hcl = 'resource "aws_not_a_thing" "x" {\n  a = 1\n}\n';
+    const json = { resource: { aws_not_a_thing: { x: { ...meta('probe/x'), a: 1 } } } };
+    expect((await hclRoundTripProblems(hcl, json)).map(formatProblem)).toEqual([
+      '[probe/x] aws_not_a_thing.x: aws_not_a_thing is not a resource type of the provider schema (registry.terraform.io/hashicorp/aws, terraform.io/builtin/terraform)',
+    ]);
+  });
+});
+
+test('hclStructure steps over strings, templates, heredocs, comments and brackets in expressions', () => {
+  const text = [
+    '# a comment with { and =',
+    'resource "t" "n" {',
+    '  a = "}{ ${jsonencode({"k" = "}"})} $${x} %{ if true }\\"{%{ endif }"',
+    '  b = <<EOT',
+    'c {',
+    '  EOT_NOT',
+    'EOT',
+    '  list = [',
+    '    { x = 1 }, // }',
+    '  ]',
+    '  /* d { */ nested "label" { e = (1 +',
+    '    2) }',
+    '  f = a == b ? 1 : 2',
+    '}',
+  ].join('\n');
+  expect(hclStructure(text)).toEqual([
+    {
+      name: 'resource',
+      kind: 'block',
+      labels: ['t', 'n'],
+      line: 2,
+      body: [
+        { name: 'a', kind: 'attribute', labels: [], line: 3 },
+        { name: 'b', kind: 'attribute', labels: [], line: 4 },
+        { name: 'list', kind: 'attribute', labels: [], line: 8 },
+        { name: 'nested', kind: 'block', labels: ['label'], line: 11, body: [{ name: 'e', kind: 'attribute', labels: [], line: 11 }] },
+        { name: 'f', kind: 'attribute', labels: [], line: 13 },
+      ],
+    },
+  ]);
+  expect(() => hclStructure('resource "t" "n" {\n  a = "open\n')).toThrow('line 2: unterminated string');
 });
 
 test.each([

@@ -63,6 +63,15 @@ const EDGE_VARIANTS: EnvironmentInput[] = [
     state: { backend: 's3', bucket: 'variants-sharded-tfstate', keyPrefix: 'variants' },
     tenantShards: 1,
   },
+  // Terraform Cloud backends with a project (issue 10): stock cdktf dropped `project` from the
+  // HCL's workspaces block (patches/cdktf+0.21.0.patch restores it). `init -backend=false` keeps
+  // them offline; the round-trip guard checks the cloud block attribute by attribute.
+  { name: 'cloud-named', region: 'us-east-2', state: { backend: 'cloud', organization: 'example-corp', workspace: 'gateway-cloud-named', project: 'ai-platform' } },
+  {
+    name: 'cloud-tagged',
+    region: 'us-east-2',
+    state: { backend: 'cloud', organization: 'example-corp', workspaceTags: ['bedrock-gateway', 'staging'], project: 'ai-platform', hostname: 'tfe.example.com' },
+  },
 ];
 
 let app: SynthesizedApp;
@@ -129,7 +138,15 @@ const validateJson = () => (jsonValidation ??= Promise.all(Object.entries(stacks
 
 test('main.ts synthesizes one gateway stack per configured environment', () => {
   expect(Object.keys(app.stacks)).toEqual(expect.arrayContaining(['gateway-dev', 'gateway-prod', 'gateway-local', 'gateway-local-forwarder']));
-  expect(Object.keys(variants.stacks).sort()).toEqual(['gateway-edge-min', 'gateway-sharded', 'gateway-sharded-tenants-0', 'gateway-waf-all', 'state-variants-sharded-tfstate']);
+  expect(Object.keys(variants.stacks).sort()).toEqual([
+    'gateway-cloud-named',
+    'gateway-cloud-tagged',
+    'gateway-edge-min',
+    'gateway-sharded',
+    'gateway-sharded-tenants-0',
+    'gateway-waf-all',
+    'state-variants-sharded-tfstate',
+  ]);
 });
 
 test('main.ts prints the keepExecuteApiEndpoint warning to stderr, and for the example config only that dev and local own the region invocation logging', () => {
@@ -150,7 +167,16 @@ test('terraform init + validate accept every synthesized stack (Terraform JSON),
   expect(withType('aws_api_gateway_domain_name')).toEqual(['gateway-edge-min', 'gateway-prod']);
   // Both integration modes (issue 14): the forwarder's AWS_PROXY routes, the direct mode's integration responses.
   expect(withType('AWS_PROXY')).toEqual(['gateway-local-forwarder']);
-  expect(withType('aws_api_gateway_integration_response')).toEqual(['gateway-dev', 'gateway-edge-min', 'gateway-local', 'gateway-prod', 'gateway-sharded', 'gateway-waf-all']);
+  expect(withType('aws_api_gateway_integration_response')).toEqual([
+    'gateway-cloud-named',
+    'gateway-cloud-tagged',
+    'gateway-dev',
+    'gateway-edge-min',
+    'gateway-local',
+    'gateway-prod',
+    'gateway-sharded',
+    'gateway-waf-all',
+  ]);
   // A sharded environment: its core's tenant table bucket, its shard's table object.
   expect([withType('aws_s3_object'), withType('aws_s3_bucket').filter((name) => name.startsWith('gateway-'))]).toEqual([['gateway-sharded-tenants-0'], ['gateway-sharded']]);
   const results = await validateJson();
@@ -166,6 +192,19 @@ test('terraform init + validate accept the HCL of every stack (cdktf synth --hcl
   expect(fromJson.flatMap((r) => r.diagnostics).filter((d) => !d.startsWith('Attribute Deprecated: The "reset_on_delete" attribute'))).toEqual([]);
   expect(fromHcl).toEqual(fromJson.map((r) => ({ ...r, valid: true, errors: 0 })));
 }, 600_000);
+
+test('the HCL of the Terraform Cloud variants keeps the workspace project, as their JSON has it', () => {
+  // cdk.tf as hclwrite formatted it, without indentation and alignment.
+  const unformatted = (stack: string) =>
+    readFileSync(path.join(stacks[stack].hcl, 'cdk.tf'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim().replace(/\s+=\s+/, ' = '))
+      .join('\n');
+  expect(unformatted('gateway-cloud-named')).toContain('\ncloud {\norganization = "example-corp"\nworkspaces {\nname = "gateway-cloud-named"\nproject = "ai-platform"\n}\n}\n');
+  expect(unformatted('gateway-cloud-tagged')).toContain(
+    '\ncloud {\norganization = "example-corp"\nworkspaces {\ntags = [\n"bedrock-gateway",\n"staging"\n]\nproject = "ai-platform"\n}\nhostname = "tfe.example.com"\n}\n',
+  );
+});
 
 test('round-trip guard: in every stack, every resource, data source, output, provider and backend means the same in HCL as in JSON', async () => {
   for (const [stack, dirs] of Object.entries(stacks)) {
