@@ -23,6 +23,7 @@ const tiers: TierInput[] = [
       'amazon.titan-text-express-v1',
       'us.anthropic.claude-3-5-haiku-20241022-v1:0',
       'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      'global.anthropic.claude-haiku-5-5',
       'amazon.nova-pro-v1:0',
     ],
     // Cost budget per tenant: USD 250 a week (Monday 00:00 UTC), alerts at 50% and 80%.
@@ -43,6 +44,9 @@ const tiers: TierInput[] = [
       'global.anthropic.claude-sonnet-4-5-20250929-v1:0',
       'us.anthropic.claude-haiku-4-5-20251001-v1:0',
       'amazon.nova-pro-v1:0',
+      'global.anthropic.claude-sonnet-5-5',
+      'global.anthropic.claude-opus-5-5',
+      'global.anthropic.claude-haiku-5-5',
     ],
     // Both limits: USD 5,000 or 500M output tokens a month, whichever comes first.
     budget: { period: 'MONTH', usd: 5_000, tokens: { limit: 500_000_000, count: 'output' }, alertThresholds: [0.5, 0.8, 0.95] },

@@ -129,10 +129,13 @@ describe('model catalogue and quotas, answered in the AWS wire format by a stand
   let standIn: BedrockStandIn;
   const PROFILE = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
   const PROFILE_MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
-  /** The catalogue's Claude 4.5 profiles: a global one (routes anywhere) and a US one. */
+  /** The catalogue's Claude 4.5 and 5.5 profiles: global ones (route anywhere) and a US one. */
   const CLAUDE_45_PROFILES: Record<string, string[]> = {
     'global.anthropic.claude-sonnet-4-5-20250929-v1:0': ['eu-west-1', 'us-east-1', 'us-west-2'],
     'us.anthropic.claude-haiku-4-5-20251001-v1:0': ['us-east-1', 'us-east-2', 'us-west-2'],
+    'global.anthropic.claude-sonnet-5-5': ['ap-northeast-1', 'eu-west-1', 'us-east-1', 'us-west-2'],
+    'global.anthropic.claude-opus-5-5': ['ap-northeast-1', 'eu-west-1', 'us-east-1', 'us-west-2'],
+    'global.anthropic.claude-haiku-5-5': ['ap-northeast-1', 'eu-west-1', 'us-east-1', 'us-west-2'],
   };
   /** Source regions (the stand-in's sample of them): a geographic profile is called from its own geography only. */
   const US_SOURCES = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'];

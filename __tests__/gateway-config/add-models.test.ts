@@ -26,7 +26,7 @@ test('addModels adds to the tier list (and to a models replacement)', () => {
     }),
     FILES,
   );
-  expect(effectiveModels(added, added.tenants[1])).toEqual([SONNET, HAIKU, 'amazon.titan-text-express-v1', 'us.anthropic.claude-3-5-haiku-20241022-v1:0', 'amazon.nova-pro-v1:0', 'us.anthropic.claude-haiku-4-5-20251001-v1:0'].sort());
+  expect(effectiveModels(added, added.tenants[1])).toEqual([SONNET, HAIKU, 'amazon.titan-text-express-v1', 'us.anthropic.claude-3-5-haiku-20241022-v1:0', 'amazon.nova-pro-v1:0', 'us.anthropic.claude-haiku-4-5-20251001-v1:0', 'global.anthropic.claude-haiku-5-5'].sort());
   expect(effectiveModels(added, added.tenants[4])).toEqual([HAIKU, 'meta.llama3-8b-instruct-v1:0'].sort());
   const table = JSON.stringify(buildAuthorizerSettings(added, added.environments[0]));
   expect(table).toContain(SONNET);
@@ -52,7 +52,7 @@ test('addModels names catalogue models the base list does not already allow', ()
       }),
     ),
   ).toEqual([
-    'config/tenants.ts: tenants[1].overrides.addModels[0]: unknown model: not in the model catalogue; allowed: global.anthropic.claude-sonnet-4-5-20250929-v1:0, us.anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-pro-v1:0, anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0 (got "anthropic.claude-9")',
+    'config/tenants.ts: tenants[1].overrides.addModels[0]: unknown model: not in the model catalogue; allowed: global.anthropic.claude-sonnet-4-5-20250929-v1:0, us.anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-pro-v1:0, anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0, global.anthropic.claude-sonnet-5-5, global.anthropic.claude-opus-5-5, global.anthropic.claude-haiku-5-5 (got "anthropic.claude-9")',
     'config/tenants.ts: tenants[1].overrides.addModels[1]: model already allowed by tier silver: addModels lists only models to add (got "anthropic.claude-3-haiku-20240307-v1:0")',
     'config/tenants.ts: tenants[4].overrides.addModels[0]: model already allowed by overrides.models: addModels lists only models to add (got "anthropic.claude-3-5-sonnet-20240620-v1:0")',
   ]);

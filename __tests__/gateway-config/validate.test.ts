@@ -60,8 +60,8 @@ describe('validateConfig', () => {
         }),
       ),
     ).toEqual([
-      'config/tiers.ts: tiers[0].models[2]: unknown model: not in the model catalogue; allowed: global.anthropic.claude-sonnet-4-5-20250929-v1:0, us.anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-pro-v1:0, anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0 (got "anthropic.claude-9")',
-      'config/tenants.ts: tenants[4].overrides.models[0]: unknown model: not in the model catalogue; allowed: global.anthropic.claude-sonnet-4-5-20250929-v1:0, us.anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-pro-v1:0, anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0 (got "openai.gpt-oss-120b-1:0")',
+      'config/tiers.ts: tiers[0].models[2]: unknown model: not in the model catalogue; allowed: global.anthropic.claude-sonnet-4-5-20250929-v1:0, us.anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-pro-v1:0, anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0, global.anthropic.claude-sonnet-5-5, global.anthropic.claude-opus-5-5, global.anthropic.claude-haiku-5-5 (got "anthropic.claude-9")',
+      'config/tenants.ts: tenants[4].overrides.models[0]: unknown model: not in the model catalogue; allowed: global.anthropic.claude-sonnet-4-5-20250929-v1:0, us.anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-pro-v1:0, anthropic.claude-3-haiku-20240307-v1:0, anthropic.claude-3-5-sonnet-20240620-v1:0, amazon.titan-text-express-v1, meta.llama3-8b-instruct-v1:0, us.anthropic.claude-3-5-haiku-20241022-v1:0, global.anthropic.claude-sonnet-5-5, global.anthropic.claude-opus-5-5, global.anthropic.claude-haiku-5-5 (got "openai.gpt-oss-120b-1:0")',
     ]);
   });
 

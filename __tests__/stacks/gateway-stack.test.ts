@@ -208,6 +208,12 @@ describe('Bedrock integration', () => {
             `arn:${partition}:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`,
             `arn:${partition}:bedrock:us-east-2::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`,
             `arn:${partition}:bedrock:us-west-2::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`,
+            // Claude 5.5: global profiles with undated model ids.
+            ...['sonnet', 'opus', 'haiku'].flatMap((m) => [
+              `arn:${partition}:bedrock:us-east-1:${account}:inference-profile/global.anthropic.claude-${m}-5-5`,
+              `arn:${partition}:bedrock:us-east-1::foundation-model/anthropic.claude-${m}-5-5`,
+              `arn:${partition}:bedrock:::foundation-model/anthropic.claude-${m}-5-5`,
+            ]),
           ],
         },
       ],
