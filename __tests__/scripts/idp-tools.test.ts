@@ -3,9 +3,7 @@
  * process (tsx), the example config, the providers' hosts resolved to servers on 127.0.0.1,
  * the token on stdin and the real clock.
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
-import { REPO_ROOT } from '../helpers/config';
+import { runTsxScript } from '../helpers/run-script';
 import { cognitoAccessToken, startProviders, type Providers } from '../token-diagnostics/support/providers';
 
 let p: Providers;
@@ -15,29 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => p.close());
 
-/** The example config: no GATEWAY_CONFIG_DIR from the surrounding environment. */
-function withoutConfigDir(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.GATEWAY_CONFIG_DIR;
-  return env;
-}
-
-function runScript(script: string, args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', script), ...args], {
-      cwd: REPO_ROOT,
-      env: withoutConfigDir(),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const runScript = (script: string, args: string[], stdin: string) => runTsxScript(script, args, { stdin });
 
 const resolveArgs = () => [...p.resolve].flatMap(([host, origin]) => ['--resolve', `${host}=${origin}`]);
 

@@ -3,30 +3,17 @@
  * prints only the token (so `TOKEN=$(npm run -s token -- --tenant acme)` works), signed with the
  * development IdP's key for the issuer the `local` stack trusts.
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { compactVerify, importJWK } from 'jose';
 import { devSigningKey } from '../../local-gateway/dev-idp';
 import { parseTokenArgs } from '../../scripts/token';
+import { runInRepo, runTsxScript } from '../helpers/run-script';
 
-const REPO_ROOT = path.join(__dirname, '..', '..');
 const USAGE = 'usage: npm run token -- --tenant <id> [--idp <id>] [--role <role>] [--ttl <seconds>] [--environment <name>]';
 const IDP_URL = 'http://127.0.0.1:4987';
 
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_DEV_IDP_URL: IDP_URL };
-    delete env.GATEWAY_CONFIG_DIR;
-    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-const tokenScript = (...args: string[]) => run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', 'token.ts'), ...args]);
+const env = { GATEWAY_DEV_IDP_URL: IDP_URL };
+const run = (command: string, args: string[]) => runInRepo(command, args, { env });
+const tokenScript = (...args: string[]) => runTsxScript('token.ts', args, { env });
 
 describe('parseTokenArgs', () => {
   test.each([
