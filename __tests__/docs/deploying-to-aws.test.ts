@@ -78,7 +78,7 @@ const RUN_BY: Record<string, Invocation> = {
   'terraform init': { file: '__tests__/integration/local-deploy.test.ts', call: 'init(stateDir', fn: 'init', fnFile: 'scripts/lib/local-deploy.ts', spawn: "return terraform(cwd, ['init'", runs: 'terraform init' },
   'terraform plan': { file: '__tests__/review/plan-summary.test.ts', call: "tf(dir, 'plan', '-input=false'", fn: 'tf', fnFile: '__tests__/review/plan-summary.test.ts', spawn: 'await runTerraform(dir, [...args', runs: 'terraform plan -input=false' },
   'npm run cdktf -- deploy gateway-dev': { file: '__tests__/integration/cdktf-deploy.test.ts', call: "npmCdktf(['deploy', `gateway-${ENVIRONMENT}`, '--auto-approve'", ...NPM_CDKTF, runs: 'npm run cdktf -- deploy gateway-<environment> --auto-approve' },
-  'npm run explain-token -- --env dev': { file: '__tests__/scripts/idp-tools.test.ts', call: "runScript('explain-token.ts', ['--env', 'dev'", fn: 'runScript', fnFile: '__tests__/scripts/idp-tools.test.ts', spawn: "[path.join(REPO_ROOT, 'scripts', script), ...args]", runs: 'npm run explain-token -- --env dev' },
+  'npm run explain-token -- --env dev': { file: '__tests__/scripts/idp-tools.test.ts', call: "runScript('explain-token.ts', ['--env', 'dev'", fn: 'runScript', fnFile: '__tests__/helpers/run-script.ts', spawn: "[path.join(REPO_ROOT, 'scripts', script), ...args]", runs: 'npm run explain-token -- --env dev' },
 };
 
 /**

@@ -29,5 +29,6 @@ export function runInRepo(command: string, args: readonly string[], options: { e
 }
 
 /** `scripts/<script>` through the project's tsx, as `npm run` starts it. */
-export const runTsxScript = (script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}) =>
-  runInRepo(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', script), ...args], options);
+export function runScript(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<ProcessOutcome> {
+  return runInRepo(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', script), ...args], options);
+}

@@ -6,14 +6,14 @@
 import { compactVerify, importJWK } from 'jose';
 import { devSigningKey } from '../../local-gateway/dev-idp';
 import { parseTokenArgs } from '../../scripts/token';
-import { runInRepo, runTsxScript } from '../helpers/run-script';
+import { runInRepo, runScript } from '../helpers/run-script';
 
 const USAGE = 'usage: npm run token -- --tenant <id> [--idp <id>] [--role <role>] [--ttl <seconds>] [--environment <name>]';
 const IDP_URL = 'http://127.0.0.1:4987';
 
 const env = { GATEWAY_DEV_IDP_URL: IDP_URL };
 const run = (command: string, args: string[]) => runInRepo(command, args, { env });
-const tokenScript = (...args: string[]) => runTsxScript('token.ts', args, { env });
+const tokenScript = (...args: string[]) => runScript('token.ts', args, { env });
 
 describe('parseTokenArgs', () => {
   test.each([
