@@ -15,6 +15,4 @@ module.exports = {
   // Two workers on CI's 2 cores: most of the suite waits on terraform and moto_server subprocesses,
   // so a second worker keeps the whole run under 20 minutes (one worker: about 22).
   maxWorkers: 2,
-  // The slowest files first, so neither worker idles at the end of a fresh-clone run.
-  testSequencer: '<rootDir>/__tests__/sequencer.js',
 };
